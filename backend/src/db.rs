@@ -1,0 +1,207 @@
+//! The database: SQLite (embedded default) or PostgreSQL (production), behind one handle.
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent write transactions fight
+//! over the lock (and fail with "database is locked" when a deferred transaction tries to
+//! upgrade), every write goes through a pool of exactly one connection and starts with
+//! `BEGIN IMMEDIATE`; reads use a separate pool and, thanks to WAL, never block the writer.
+//! Other processes on the same file (a CLI next to the server) wait on the busy timeout.
+//! On PostgreSQL both handles are the same pool.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use steward_migrations::{Migrator, MigratorTrait};
+
+/// How long an SQLite connection waits for another process's write lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a writer waits for its turn on the single write connection.
+const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(60);
+const SQLITE_READERS: u32 = 8;
+const POSTGRES_CONNECTIONS: u32 = 16;
+/// Keys of PostgreSQL advisory locks that serialise start-up work across server copies.
+#[derive(Debug, Clone, Copy)]
+#[repr(i64)]
+pub enum StartupLock {
+    /// The ASCII bytes of "STEWMIGR".
+    Migrations = 0x5354_4557_4d49_4752,
+    /// The ASCII bytes of "STEWDEMO".
+    DemoData = 0x5354_4557_4445_4d4f,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL must start with sqlite: or postgres://, got {0:?}")]
+    UnsupportedUrl(String),
+    #[error("could not connect to the database: {0}")]
+    Connect(#[source] DbErr),
+}
+
+#[derive(Debug, Clone)]
+pub struct Db {
+    reader: DatabaseConnection,
+    writer: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url).await
+        } else {
+            Err(DbError::UnsupportedUrl(redact(url)))
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
+        let sqlite_options = |max: u32| {
+            let mut options = ConnectOptions::new(url);
+            options
+                .max_connections(max)
+                .min_connections(1)
+                .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|opts| {
+                    opts.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Full)
+                        .foreign_keys(true)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                });
+            options
+        };
+        // The writer connects first so the file exists and is in WAL mode before readers open it.
+        let writer = Database::connect(sqlite_options(1))
+            .await
+            .map_err(DbError::Connect)?;
+        let reader = Database::connect(sqlite_options(SQLITE_READERS))
+            .await
+            .map_err(DbError::Connect)?;
+        Ok(Db { reader, writer })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Self, DbError> {
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(POSTGRES_CONNECTIONS)
+            .min_connections(1)
+            .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
+            .sqlx_logging(false)
+            .set_application_name("steward");
+        let pool = Database::connect(options).await.map_err(DbError::Connect)?;
+        Ok(Db {
+            reader: pool.clone(),
+            writer: pool,
+        })
+    }
+
+    /// The connection for reads. Never write through it: use [`Db::begin_write`].
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.writer.get_database_backend()
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on the single SQLite writer connection, an
+    /// ordinary transaction on PostgreSQL.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.backend() {
+            DbBackend::Sqlite => {
+                self.writer
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await
+            }
+            _ => self.writer.begin().await,
+        }
+    }
+
+    /// A write transaction that no other server copy can hold at the same time for the same
+    /// `lock`: a transaction-scoped advisory lock on PostgreSQL; on SQLite `BEGIN IMMEDIATE`
+    /// already excludes every other writer.
+    pub async fn begin_exclusive(&self, lock: StartupLock) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.begin_write().await?;
+        if self.backend() == DbBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({})", lock as i64))
+                .await?;
+        }
+        Ok(txn)
+    }
+
+    /// Is the database reachable and answering?
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.reader.ping().await?;
+        if self.backend() == DbBackend::Sqlite {
+            self.writer.ping().await?;
+        }
+        Ok(())
+    }
+
+    /// Applies pending migrations in one transaction. Several server copies may start at once
+    /// against one PostgreSQL: the advisory lock makes the later ones wait and then find nothing
+    /// left to do. On SQLite, `BEGIN IMMEDIATE` does the same across processes.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        let txn = self.begin_exclusive(StartupLock::Migrations).await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
+    }
+
+    /// Names of the migrations applied so far, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, DbErr> {
+        let applied = Migrator::get_applied_migrations(&self.reader).await?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    pub async fn close(self) {
+        // Errors on close only mean the pool was already gone.
+        let _ = self.reader.close().await;
+        let _ = self.writer.close().await;
+    }
+}
+
+/// A URL fit for logs and error messages: the password replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact("postgres://steward:secret@db:5432/steward"),
+            "postgres://steward:***@db:5432/steward"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact("sqlite://data/steward.db"),
+            "sqlite://data/steward.db"
+        );
+    }
+}

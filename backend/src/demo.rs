@@ -1,0 +1,28 @@
+//! Demo data from the report, loaded into an empty database when demo mode is on.
+
+use sea_orm::DbErr;
+
+use crate::db::{Db, StartupLock};
+use crate::organisation;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded {
+        org_units: usize,
+    },
+    /// The database already holds data: demo data never mixes with real records.
+    SkippedNotEmpty,
+}
+
+/// Loads the demo data set in one transaction if the database is empty.
+pub async fn load_if_empty(db: &Db) -> Result<DemoOutcome, DbErr> {
+    let txn = db.begin_exclusive(StartupLock::DemoData).await?;
+    // Checked inside the write transaction so two copies starting at once cannot both load.
+    if organisation::org_unit::count(&txn).await? > 0 {
+        txn.rollback().await?;
+        return Ok(DemoOutcome::SkippedNotEmpty);
+    }
+    let org_units = organisation::demo::load(&txn).await?;
+    txn.commit().await?;
+    Ok(DemoOutcome::Loaded { org_units })
+}

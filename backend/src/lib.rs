@@ -1,0 +1,13 @@
+//! The Steward server as a library, so the integration tests start exactly what `steward serve`
+//! starts.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod graphql;
+pub mod organisation;
+pub mod server;
+pub mod telemetry;
+
+pub use config::{DatabaseChoice, ServeSettings};
+pub use server::Application;

@@ -1,0 +1,215 @@
+//! The HTTP server: GraphQL, health probes and the browser app on one port.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use sea_orm::DbErr;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+use crate::config::ServeSettings;
+use crate::db::{Db, DbError};
+use crate::demo::{self, DemoOutcome};
+use crate::graphql::{self, StewardSchema};
+
+/// Hashed asset names change with their content, so browsers may keep them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `index.html` names the current hashed assets, so it is revalidated on every load.
+const REVALIDATE: &str = "no-cache";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub schema: StewardSchema,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not create the data directory for the SQLite database: {0}")]
+    DataDir(#[source] std::io::Error),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("could not apply database migrations: {0}")]
+    Migrate(#[source] DbErr),
+    #[error("could not load the demo data: {0}")]
+    Demo(#[source] DbErr),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A server that is connected, migrated and listening, but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(settings: &ServeSettings) -> Result<Self, StartupError> {
+        let url = settings.database.url().map_err(StartupError::DataDir)?;
+        let db = Db::connect(&url).await?;
+        db.migrate().await.map_err(StartupError::Migrate)?;
+        if settings.load_demo() {
+            match demo::load_if_empty(&db).await.map_err(StartupError::Demo)? {
+                DemoOutcome::Loaded { org_units } => {
+                    tracing::info!(org_units, "loaded the demo data into the empty database")
+                }
+                DemoOutcome::SkippedNotEmpty => {
+                    tracing::info!("demo mode: the database already holds data, nothing loaded")
+                }
+            }
+        }
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
+        let state = AppState {
+            schema: graphql::build_schema(db.clone()),
+            db: db.clone(),
+        };
+        Ok(Application {
+            listener,
+            router: router(state, &settings.web_dir),
+            db,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
+    /// database pools.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.db.close().await;
+        served
+    }
+}
+
+pub fn router(state: AppState, web_dir: &Path) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql::graphql_handler))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest_service("/assets", hashed_assets(web_dir))
+        .fallback_service(app_shell(web_dir))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `/assets/*`: content-hashed files, precompressed, cached for a year. A missing asset is a
+/// 404, never the app shell (a stale page asking for an old bundle must fail visibly).
+fn hashed_assets(web_dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(
+            ServeDir::new(web_dir.join("assets"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            |response: &Response| {
+                response
+                    .status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static(IMMUTABLE))
+            },
+        ))
+}
+
+/// Everything else: files at the top of the web directory, and `index.html` for any client
+/// route so that deep links and reloads work.
+fn app_shell(web_dir: &Path) -> Router {
+    let index = ServeFile::new(web_dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .fallback_service(
+            ServeDir::new(web_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(REVALIDATE),
+        ))
+}
+
+/// The process is up.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The database answers: the server can take traffic.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "database unreachable" })),
+            )
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

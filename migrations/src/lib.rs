@@ -1,0 +1,17 @@
+//! Steward's database migrations.
+//!
+//! Written with SeaORM's schema helpers only (never importing entities), so the same files run
+//! on SQLite and PostgreSQL and stay valid however the entities change later.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_org_unit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_org_unit::Migration)]
+    }
+}

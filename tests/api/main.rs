@@ -1,0 +1,9 @@
+//! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
+//! One binary for all of them (fast to build, one place to look), one module per area.
+
+mod cli;
+mod database;
+mod health;
+mod organisation;
+mod schema;
+mod static_files;

@@ -1,0 +1,99 @@
+//! Browser end-to-end tests: the real built app in headless Chromium.
+//! They fail on any JavaScript error or wasm crash the page reports.
+
+use steward_tests::browser::{Browser, PHONE};
+use steward_tests::{DbKind, TestApp, workspace_dir};
+
+fn require_built_frontend() {
+    let index = workspace_dir().join("frontend/dist/index.html");
+    assert!(
+        index.exists(),
+        "{} is missing: build the app first (./dev test does)",
+        index.display()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
+    require_built_frontend();
+    let Some(browser) = Browser::start(PHONE).await else {
+        return;
+    };
+    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
+
+    browser.client.goto(&app.address).await.unwrap();
+    let first = browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    assert!(
+        first.contains("Office of the Executive Director"),
+        "{first}"
+    );
+
+    let count = browser
+        .script("return document.querySelectorAll('[data-test=org-units] li').length")
+        .await;
+    assert_eq!(count, 34, "every org unit from GraphQL is listed");
+    let roap = browser.wait_for_text("li[data-code=ROAP]").await;
+    assert!(
+        roap.contains("Regional Office for Asia and the Pacific"),
+        "{roap}"
+    );
+
+    assert_eq!(browser.viewport().await, PHONE, "the page is phone-sized");
+    let overflow = browser
+        .script("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert_eq!(overflow, 0, "nothing overflows a 390 px screen");
+
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_loads_the_app_too() {
+    require_built_frontend();
+    let Some(browser) = Browser::start(PHONE).await else {
+        return;
+    };
+    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
+    browser
+        .client
+        .goto(&app.url("/organisation/units"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_error_collector_sees_errors() {
+    // Guards the guard: if errors.js stopped collecting, every other browser test would pass
+    // over crashes unseen.
+    require_built_frontend();
+    let Some(browser) = Browser::start(PHONE).await else {
+        return;
+    };
+    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
+    browser.client.goto(&app.address).await.unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    browser
+        .script("setTimeout(function () { throw new Error('deliberate'); }); Promise.reject(new Error('rejected')); return null")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let errors = browser.javascript_errors().await;
+    assert!(
+        errors.iter().any(|e| e.contains("deliberate")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("rejected")), "{errors:?}");
+    browser.close().await;
+    app.stop().await;
+}
