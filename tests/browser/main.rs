@@ -42,7 +42,9 @@ async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
 
     assert_eq!(browser.viewport().await, PHONE, "the page is phone-sized");
     let overflow = browser
-        .script("return document.documentElement.scrollWidth - window.innerWidth")
+        .script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+        )
         .await;
     assert_eq!(overflow, 0, "nothing overflows a 390 px screen");
 
@@ -84,8 +86,16 @@ async fn the_error_collector_sees_errors() {
     browser
         .wait_for_text("[data-test=org-units] li[data-code=OED]")
         .await;
+    // Errors thrown by WebDriver's own script are masked by the browser as "Script error.", so
+    // raise the same events the browser raises for the page's own scripts and promises.
     browser
-        .script("setTimeout(function () { throw new Error('deliberate'); }); Promise.reject(new Error('rejected')); return null")
+        .script(
+            "window.dispatchEvent(new ErrorEvent('error', { message: 'deliberate', error: new Error('deliberate') }));
+             const rejected = Promise.reject(new Error('rejected'));
+             rejected.catch(() => {});
+             window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', { promise: rejected, reason: new Error('rejected') }));
+             return null",
+        )
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let errors = browser.javascript_errors().await;

@@ -96,8 +96,9 @@ fn OrgUnitList(units: Vec<OrgUnitRow>) -> impl IntoView {
                 .into_iter()
                 .zip(depths)
                 .map(|(unit, depth)| {
+                    let code = unit.code.clone();
                     view! {
-                        <li class="org-unit" style=format!("--depth:{depth}") data-code=unit.code.clone()>
+                        <li class="org-unit" style=format!("--depth:{depth}") data-code=code>
                             <span class="code">{unit.code}</span>
                             <span class="name">{unit.name}</span>
                             <span class="kind">{kind_label(unit.kind)}</span>
