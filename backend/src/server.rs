@@ -83,6 +83,12 @@ impl Application {
                     addr: settings.addr,
                     source,
                 })?;
+        if !settings.web_dir.join("index.html").exists() {
+            tracing::warn!(
+                web_dir = %settings.web_dir.display(),
+                "the browser app is not built here (build it with `./dev frontend`); serving the API only"
+            );
+        }
         let state = AppState {
             schema: graphql::build_schema(db.clone()),
             db: db.clone(),
