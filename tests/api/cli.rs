@@ -81,6 +81,18 @@ async fn wait_until_ready(client: &reqwest::Client, address: &str) {
     }
 }
 
+async fn org_unit_codes(client: &reqwest::Client, address: &str) -> serde_json::Value {
+    client
+        .post(format!("{address}/graphql"))
+        .json(&serde_json::json!({ "query": "{ orgUnits { code } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn terminate(child: &Child) {
     let pid = child.id().expect("running child").to_string();
     let status = std::process::Command::new("kill")
@@ -104,15 +116,7 @@ async fn serve_by_default_uses_sqlite_in_data_with_demo_data_and_stops_on_sigter
     eprintln!("serve start to /readyz 200: {:?}", started.elapsed());
 
     assert!(cwd.path().join("data").join("steward.db").exists());
-    let response: serde_json::Value = client
-        .post(format!("{address}/graphql"))
-        .json(&serde_json::json!({ "query": "{ orgUnits { code } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let response = org_unit_codes(&client, &address).await;
     assert_eq!(response["data"]["orgUnits"].as_array().unwrap().len(), 34);
 
     terminate(&child);
@@ -135,15 +139,7 @@ async fn a_given_database_url_gets_no_demo_data_unless_asked() {
     let address = serving_address(&mut child).await;
     let client = reqwest::Client::new();
     wait_until_ready(&client, &address).await;
-    let response: serde_json::Value = client
-        .post(format!("{address}/graphql"))
-        .json(&serde_json::json!({ "query": "{ orgUnits { code } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let response = org_unit_codes(&client, &address).await;
     assert_eq!(response["data"]["orgUnits"], serde_json::json!([]));
     assert!(
         !cwd.path().join("data").exists(),

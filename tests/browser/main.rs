@@ -4,24 +4,29 @@
 use steward_tests::browser::{Browser, PHONE};
 use steward_tests::{DbKind, TestApp, workspace_dir};
 
-fn require_built_frontend() {
+/// The built app on a fresh demo database, opened in a phone-sized browser at `path`, once
+/// the org tree is on screen. `None` when no browser is installed (outside CI).
+async fn open_on_phone(path: &str) -> Option<(Browser, TestApp)> {
     let index = workspace_dir().join("frontend/dist/index.html");
     assert!(
         index.exists(),
         "{} is missing: build the app first (./dev test does)",
         index.display()
     );
+    let browser = Browser::start(PHONE).await?;
+    let app = TestApp::spawn(DbKind::Sqlite).await?;
+    browser.client.goto(&app.url(path)).await.unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    Some((browser, app))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
-    require_built_frontend();
-    let Some(browser) = Browser::start(PHONE).await else {
+    let Some((browser, app)) = open_on_phone("/").await else {
         return;
     };
-    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
-
-    browser.client.goto(&app.address).await.unwrap();
     let first = browser
         .wait_for_text("[data-test=org-units] li[data-code=OED]")
         .await;
@@ -55,19 +60,9 @@ async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deep_link_loads_the_app_too() {
-    require_built_frontend();
-    let Some(browser) = Browser::start(PHONE).await else {
+    let Some((browser, app)) = open_on_phone("/organisation/units").await else {
         return;
     };
-    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
-    browser
-        .client
-        .goto(&app.url("/organisation/units"))
-        .await
-        .unwrap();
-    browser
-        .wait_for_text("[data-test=org-units] li[data-code=OED]")
-        .await;
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
@@ -77,15 +72,9 @@ async fn a_deep_link_loads_the_app_too() {
 async fn the_error_collector_sees_errors() {
     // Guards the guard: if errors.js stopped collecting, every other browser test would pass
     // over crashes unseen.
-    require_built_frontend();
-    let Some(browser) = Browser::start(PHONE).await else {
+    let Some((browser, app)) = open_on_phone("/").await else {
         return;
     };
-    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
-    browser.client.goto(&app.address).await.unwrap();
-    browser
-        .wait_for_text("[data-test=org-units] li[data-code=OED]")
-        .await;
     // Errors thrown by WebDriver's own script are masked by the browser as "Script error.", so
     // raise the same events the browser raises for the page's own scripts and promises.
     browser
@@ -97,7 +86,6 @@ async fn the_error_collector_sees_errors() {
              return null",
         )
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let errors = browser.javascript_errors().await;
     assert!(
         errors.iter().any(|e| e.contains("deliberate")),
