@@ -6,6 +6,8 @@ pub mod db;
 pub mod demo;
 pub mod graphql;
 pub mod organisation;
+pub mod request_id;
+pub mod security;
 pub mod server;
 pub mod telemetry;
 

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     http::{HeaderValue, StatusCode, header},
+    middleware,
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::get,
 };
 use sea_orm::DbErr;
 use serde_json::json;
@@ -24,6 +25,7 @@ use crate::config::ServeSettings;
 use crate::db::{Db, DbError};
 use crate::demo::{self, DemoOutcome};
 use crate::graphql::{self, StewardSchema};
+use crate::{request_id, security};
 
 /// Hashed asset names change with their content, so browsers may keep them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -124,12 +126,21 @@ impl Application {
 
 pub fn router(state: AppState, web_dir: &Path) -> Router {
     Router::new()
-        .route("/graphql", post(graphql::graphql_handler))
+        .route(
+            "/graphql",
+            get(graphql::http::get)
+                .post(graphql::http::post)
+                .fallback(graphql::http::method_not_allowed)
+                .layer(DefaultBodyLimit::max(graphql::http::MAX_BODY_BYTES)),
+        )
+        .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest_service("/assets", hashed_assets(web_dir))
         .fallback_service(app_shell(web_dir))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(security::headers))
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span_for))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
@@ -170,6 +181,14 @@ fn app_shell(web_dir: &Path) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static(REVALIDATE),
         ))
+}
+
+/// The API contract in SDL, for tools and analysts.
+async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        state.schema.sdl(),
+    )
 }
 
 /// The process is up.

@@ -9,6 +9,10 @@
   window.addEventListener("error", function (event) {
     record("error", (event.error && event.error.stack) || event.message);
   });
+  // A Content-Security-Policy violation blocks something the app needs: as bad as an error.
+  document.addEventListener("securitypolicyviolation", function (event) {
+    record("csp", event.violatedDirective + " blocked " + (event.blockedURI || "inline"));
+  });
   window.addEventListener("unhandledrejection", function (event) {
     var reason = event.reason;
     record("unhandledrejection", (reason && reason.stack) || String(reason));

@@ -3,4 +3,5 @@
 //! Everything here compiles for the host and for `wasm32-unknown-unknown`. Heavy or
 //! server-only dependencies sit behind the `server` feature.
 
+pub mod api;
 pub mod organisation;

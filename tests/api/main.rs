@@ -3,6 +3,7 @@
 
 mod cli;
 mod database;
+mod graphql_http;
 mod health;
 mod organisation;
 mod schema;

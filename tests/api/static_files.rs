@@ -116,6 +116,11 @@ async fn client_routes_get_the_app_shell_revalidated_on_every_load() {
 async fn graphql_is_not_shadowed_by_the_app_shell() {
     let (app, _dir) = spawn_with_web_dir().await;
     let response = app.client.get(app.url("/graphql")).send().await.unwrap();
-    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response.status(),
+        400,
+        "GraphQL's own answer to a GET without a query"
+    );
+    assert!(response.text().await.unwrap().contains("\"errors\""));
     app.stop().await;
 }

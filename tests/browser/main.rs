@@ -83,15 +83,28 @@ async fn the_error_collector_sees_errors() {
              const rejected = Promise.reject(new Error('rejected'));
              rejected.catch(() => {});
              window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', { promise: rejected, reason: new Error('rejected') }));
+             const inline = document.createElement('script');
+             inline.textContent = 'window.__inlineRan = true';
+             document.body.appendChild(inline);
              return null",
         )
         .await;
+    // The Content-Security-Policy blocks inline scripts, and the collector reports the block.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        browser.script("return window.__inlineRan ?? false").await,
+        false
+    );
     let errors = browser.javascript_errors().await;
     assert!(
         errors.iter().any(|e| e.contains("deliberate")),
         "{errors:?}"
     );
     assert!(errors.iter().any(|e| e.contains("rejected")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.starts_with("csp: script-src")),
+        "{errors:?}"
+    );
     browser.close().await;
     app.stop().await;
 }

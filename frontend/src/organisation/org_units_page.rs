@@ -98,7 +98,7 @@ fn OrgUnitList(units: Vec<OrgUnitRow>) -> impl IntoView {
                 .map(|(unit, depth)| {
                     let code = unit.code.clone();
                     view! {
-                        <li class="org-unit" style=format!("--depth:{depth}") data-code=code>
+                        <li class="org-unit" style=("--depth", depth.to_string()) data-code=code>
                             <span class="code">{unit.code}</span>
                             <span class="name">{unit.name}</span>
                             <span class="kind">{kind_label(unit.kind)}</span>

@@ -1,0 +1,53 @@
+//! The GraphQL API: the schema (one query object per domain area, merged), its error type, its
+//! limits, and its HTTP endpoints.
+
+pub mod error;
+pub mod http;
+pub mod limits;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::db::Db;
+use crate::organisation::OrganisationQuery;
+
+pub use error::{ApiError, ApiResult, ErrorKind};
+
+/// The root query: one object per domain area.
+#[derive(MergedObject, Default)]
+pub struct Query(OrganisationQuery);
+
+pub type StewardSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+pub fn build_schema(db: Db) -> StewardSchema {
+    schema_builder().data(db).finish()
+}
+
+/// The schema in SDL, as checked into `schema.graphql` and served at `/schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    // Depth and complexity are enforced by `QueryLimits` (with messages that give the numbers);
+    // the built-in limits stay as a backstop one step above them.
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(limits::MAX_DEPTH + 1)
+        .limit_complexity(limits::MAX_COMPLEXITY + 1)
+        .extension(limits::QueryLimits)
+}
+
+/// The database handle of the current request.
+pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>()
+        .map_err(|_| ApiError::internal("the schema was built without a database"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sdl_describes_the_organisation() {
+        let sdl = super::sdl();
+        assert!(sdl.contains("orgUnits: [OrgUnit!]!"));
+        assert!(sdl.contains("enum OrgUnitKind"));
+    }
+}
