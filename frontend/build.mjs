@@ -45,6 +45,16 @@ hashed("errors.js", web("errors.js"));
 hashed("boot.js", fillTemplate(web("boot.js")));
 writeFileSync(join(distDir, "index.html"), fillTemplate(web("index.html")));
 
+// GraphiQL at /graphiql, from the npm packages (UMD builds), never from a CDN.
+const vendored = (path) => readFileSync(join(here, "node_modules", path));
+hashed("react.js", vendored("react/umd/react.production.min.js"));
+hashed("react-dom.js", vendored("react-dom/umd/react-dom.production.min.js"));
+hashed("graphiql.js", vendored("graphiql/graphiql.min.js"));
+hashed("graphiql.css", vendored("graphiql/graphiql.min.css"));
+hashed("graphiql-page.css", web("graphiql-page.css"));
+hashed("graphiql-boot.js", web("graphiql-boot.js"));
+writeFileSync(join(distDir, "graphiql.html"), fillTemplate(web("graphiql.html")));
+
 function compressAll(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);

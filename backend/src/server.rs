@@ -134,6 +134,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
                 .layer(DefaultBodyLimit::max(graphql::http::MAX_BODY_BYTES)),
         )
         .route("/schema.graphql", get(schema_sdl))
+        .nest_service("/graphiql", graphiql(web_dir))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest_service("/assets", hashed_assets(web_dir))
@@ -189,6 +190,24 @@ async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.schema.sdl(),
     )
+}
+
+/// GraphiQL, for analysts exploring the API; all its files come from Steward itself.
+fn graphiql(web_dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(
+            ServeFile::new(web_dir.join("graphiql.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::GRAPHIQL_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(REVALIDATE),
+        ))
 }
 
 /// The process is up.

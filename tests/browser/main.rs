@@ -108,3 +108,39 @@ async fn the_error_collector_sees_errors() {
     browser.close().await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_runs_from_steward_itself() {
+    let Some(browser) = Browser::start(steward_tests::browser::DESKTOP).await else {
+        return;
+    };
+    let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
+    browser.client.goto(&app.url("/graphiql")).await.unwrap();
+    browser.wait_for_text(".graphiql-container").await;
+    // Run the default query and see its result.
+    browser
+        .client
+        .find(fantoccini::Locator::Css(".graphiql-execute-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = browser
+        .wait_for_text_containing(".result-window", "Office of the Executive Director")
+        .await;
+    assert!(result.contains("OED"), "{result}");
+    let foreign = browser
+        .script(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin))",
+        )
+        .await;
+    assert_eq!(
+        foreign,
+        serde_json::json!([]),
+        "nothing loaded from elsewhere"
+    );
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}

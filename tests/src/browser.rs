@@ -134,6 +134,25 @@ impl Browser {
         element.text().await.unwrap_or_default()
     }
 
+    /// Waits up to 20 s until the text of `css` contains `needle`, then returns that text.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {needle:?}; it shows {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Every uncaught error and unhandled rejection the page has seen (see `errors.js`).
     /// Panics if the collector is not installed, since then errors would go unseen.
     pub async fn javascript_errors(&self) -> Vec<String> {
