@@ -1,6 +1,6 @@
 //! Demo data from the report, loaded into an empty database when demo mode is on.
 
-use sea_orm::DbErr;
+use sea_orm::{DbErr, EntityTrait, PaginatorTrait};
 
 use crate::db::{Db, StartupLock};
 use crate::organisation;
@@ -9,6 +9,7 @@ use crate::organisation;
 pub enum DemoOutcome {
     Loaded {
         org_units: usize,
+        people: usize,
     },
     /// The database already holds data: demo data never mixes with real records.
     SkippedNotEmpty,
@@ -18,11 +19,14 @@ pub enum DemoOutcome {
 pub async fn load_if_empty(db: &Db) -> Result<DemoOutcome, DbErr> {
     let txn = db.begin_exclusive(StartupLock::DemoData).await?;
     // Checked inside the write transaction so two copies starting at once cannot both load.
-    if organisation::org_unit::count(&txn).await? > 0 {
+    if organisation::org_unit::Entity::find().count(&txn).await? > 0 {
         txn.rollback().await?;
         return Ok(DemoOutcome::SkippedNotEmpty);
     }
-    let org_units = organisation::demo::load(&txn).await?;
+    let counts = organisation::demo::load(&txn).await?;
     txn.commit().await?;
-    Ok(DemoOutcome::Loaded { org_units })
+    Ok(DemoOutcome::Loaded {
+        org_units: counts.org_units,
+        people: counts.people,
+    })
 }

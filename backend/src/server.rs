@@ -70,9 +70,11 @@ impl Application {
         db.migrate().await.map_err(StartupError::Migrate)?;
         if settings.load_demo() {
             match demo::load_if_empty(&db).await.map_err(StartupError::Demo)? {
-                DemoOutcome::Loaded { org_units } => {
-                    tracing::info!(org_units, "loaded the demo data into the empty database")
-                }
+                DemoOutcome::Loaded { org_units, people } => tracing::info!(
+                    org_units,
+                    people,
+                    "loaded the demo data into the empty database"
+                ),
                 DemoOutcome::SkippedNotEmpty => {
                     tracing::info!("demo mode: the database already holds data, nothing loaded")
                 }

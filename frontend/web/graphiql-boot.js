@@ -6,7 +6,7 @@
     "# Welcome to Steward's GraphQL API.\n" +
     "# The schema is in the Docs panel and at /schema.graphql.\n" +
     "# Every response reports what its query cost in extensions.cost.\n\n" +
-    "{\n  orgUnits {\n    code\n    name\n    kind\n  }\n}\n";
+    "{\n  orgUnits(first: 50) {\n    totalCount\n    nodes {\n      code\n      name\n      chinese: name(language: ZH)\n      kind\n      parent { code }\n    }\n  }\n}\n";
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery }));
 })();

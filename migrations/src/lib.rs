@@ -5,13 +5,13 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20261126_000001_create_org_unit;
+mod m20261126_000001_organisation;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_org_unit::Migration)]
+        vec![Box::new(m20261126_000001_organisation::Migration)]
     }
 }

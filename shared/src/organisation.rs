@@ -185,3 +185,206 @@ mod tests {
         );
     }
 }
+
+/// A language names are held in. English and Chinese now; the other UN languages (Arabic,
+/// French, Russian, Spanish) are added here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "server", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "server", graphql(rename_items = "SCREAMING_SNAKE_CASE"))]
+pub enum Language {
+    /// English.
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Zh];
+
+    /// The BCP 47 tag, as stored.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Zh => "zh",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+}
+
+/// The category of a United Nations grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "server", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "server", graphql(rename_items = "SCREAMING_SNAKE_CASE"))]
+pub enum GradeCategory {
+    /// Under-Secretary-General (the Executive Director).
+    Usg,
+    /// Assistant Secretary-General (the Deputy Executive Director).
+    Asg,
+    /// Director (D-1, D-2).
+    Director,
+    /// Professional (P-1 to P-5).
+    Professional,
+    /// General Service (G-1 to G-7).
+    GeneralService,
+}
+
+impl GradeCategory {
+    fn prefix(self) -> &'static str {
+        match self {
+            GradeCategory::Usg => "USG",
+            GradeCategory::Asg => "ASG",
+            GradeCategory::Director => "D",
+            GradeCategory::Professional => "P",
+            GradeCategory::GeneralService => "G",
+        }
+    }
+
+    /// The highest level of this category; `None` for the single-level senior grades.
+    fn top_level(self) -> Option<u8> {
+        match self {
+            GradeCategory::Usg | GradeCategory::Asg => None,
+            GradeCategory::Director => Some(2),
+            GradeCategory::Professional => Some(5),
+            GradeCategory::GeneralService => Some(7),
+        }
+    }
+}
+
+/// A grade such as `P-4`, `D-1`, `G-6`, `ASG` or `USG`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Grade {
+    pub category: GradeCategory,
+    pub level: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a grade: use P-1…P-5, D-1, D-2, G-1…G-7, ASG or USG")]
+pub struct GradeError(pub String);
+
+impl Grade {
+    pub fn parse(raw: &str) -> Result<Grade, GradeError> {
+        let text = raw.trim().to_ascii_uppercase();
+        let error = || GradeError(raw.to_owned());
+        for category in [GradeCategory::Usg, GradeCategory::Asg] {
+            if text == category.prefix() {
+                return Ok(Grade {
+                    category,
+                    level: None,
+                });
+            }
+        }
+        let (prefix, level) = text.split_once('-').ok_or_else(error)?;
+        let category = [
+            GradeCategory::Director,
+            GradeCategory::Professional,
+            GradeCategory::GeneralService,
+        ]
+        .into_iter()
+        .find(|c| c.prefix() == prefix)
+        .ok_or_else(error)?;
+        let level: u8 = level.parse().map_err(|_| error())?;
+        if !category
+            .top_level()
+            .is_some_and(|top| (1..=top).contains(&level))
+        {
+            return Err(error());
+        }
+        Ok(Grade {
+            category,
+            level: Some(level),
+        })
+    }
+
+    /// The grade as written, e.g. `P-4`.
+    pub fn code(&self) -> String {
+        match self.level {
+            Some(level) => format!("{}-{level}", self.category.prefix()),
+            None => self.category.prefix().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<String> for Grade {
+    type Error = GradeError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Grade::parse(&value)
+    }
+}
+
+impl From<Grade> for String {
+    fn from(grade: Grade) -> Self {
+        grade.code()
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
+/// Something noted about a person for a period, such as being a change agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "server", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "server", graphql(rename_items = "SCREAMING_SNAKE_CASE"))]
+pub enum PersonFlagKind {
+    /// Appointed change agent for the internal change process (from 2018).
+    ChangeAgent,
+    /// Member of the task force that built the responsibility and accountability framework.
+    TaskForceMember,
+    /// Staff representative (staff union).
+    StaffRepresentative,
+}
+
+impl PersonFlagKind {
+    pub const ALL: [PersonFlagKind; 3] = [
+        PersonFlagKind::ChangeAgent,
+        PersonFlagKind::TaskForceMember,
+        PersonFlagKind::StaffRepresentative,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonFlagKind::ChangeAgent => "CHANGE_AGENT",
+            PersonFlagKind::TaskForceMember => "TASK_FORCE_MEMBER",
+            PersonFlagKind::StaffRepresentative => "STAFF_REPRESENTATIVE",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PersonFlagKind> {
+        PersonFlagKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[cfg(test)]
+mod people_tests {
+    use super::*;
+
+    #[test]
+    fn grades_parse_and_print() {
+        for text in ["P-1", "P-5", "D-1", "D-2", "G-1", "G-7", "ASG", "USG"] {
+            assert_eq!(Grade::parse(text).map(|g| g.code()), Ok(text.to_owned()));
+        }
+        assert_eq!(Grade::parse(" p-4 ").map(|g| g.code()), Ok("P-4".into()));
+        for bad in ["P-6", "D-3", "G-0", "G-8", "P4", "X-1", "USG-1", "", "P-"] {
+            assert!(Grade::parse(bad).is_err(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn languages_and_flags_round_trip() {
+        for language in Language::ALL {
+            assert_eq!(Language::from_tag(language.tag()), Some(language));
+        }
+        for flag in PersonFlagKind::ALL {
+            assert_eq!(PersonFlagKind::from_code(flag.code()), Some(flag));
+        }
+    }
+}

@@ -1,12 +1,14 @@
 //! The database layer under load and at start-up, on SQLite and PostgreSQL.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set, Statement};
 use steward::db::Db;
-use steward::organisation::org_unit;
+use steward::organisation::{org_unit, org_unit_revision};
 use steward_tests::{AppOptions, DbKind, TestApp, TestDatabase, on_both_databases};
 
 const WRITERS: usize = 50;
+/// The 34 units of today's structure and the Programme Division merged away in 2020.
+const DEMO_UNITS: u64 = 35;
 const HANDLES: usize = 5;
 
 /// Read-then-write in one transaction from many tasks and several connection pools at once:
@@ -29,16 +31,27 @@ async fn fifty_concurrent_writers_all_commit(kind: DbKind) {
         let db = handles[i % HANDLES].clone();
         tokio::spawn(async move {
             let txn = db.begin_write().await?;
-            let existing = org_unit::count(&txn).await?;
+            let existing = org_unit::Entity::find().count(&txn).await?;
             let now = Utc::now();
-            org_unit::ActiveModel {
+            let unit = org_unit::ActiveModel {
                 code: Set(format!("W{i:02}")),
-                name: Set(format!("Writer {i} after {existing}")),
+                established_on: Set(now.date_naive()),
+                dissolved_on: Set(None),
+                merged_into_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            org_unit_revision::ActiveModel {
+                org_unit_id: Set(unit.id),
+                valid_from: Set(now.date_naive()),
+                valid_to: Set(None),
                 kind: Set("BRANCH".into()),
                 parent_id: Set(None),
                 sort_order: Set(i32::try_from(existing).unwrap_or(i32::MAX)),
-                created_at: Set(now),
-                updated_at: Set(now),
                 ..Default::default()
             }
             .insert(&txn)
@@ -61,7 +74,10 @@ async fn fifty_concurrent_writers_all_commit(kind: DbKind) {
         failures.len()
     );
     assert_eq!(
-        org_unit::count(app.db.reader()).await.unwrap(),
+        org_unit::Entity::find()
+            .count(app.db.reader())
+            .await
+            .unwrap(),
         WRITERS as u64
     );
     for db in handles.into_iter().skip(1) {
@@ -95,8 +111,14 @@ async fn copies_starting_together_migrate_and_load_demo_data_once(kind: DbKind) 
         apps.push(start.await.expect("a copy failed to start"));
     }
     let applied = apps[0].db.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec!["m20261126_000001_create_org_unit".to_owned()]);
-    assert_eq!(org_unit::count(apps[0].db.reader()).await.unwrap(), 34);
+    assert_eq!(applied, vec!["m20261126_000001_organisation".to_owned()]);
+    assert_eq!(
+        org_unit::Entity::find()
+            .count(apps[0].db.reader())
+            .await
+            .unwrap(),
+        DEMO_UNITS
+    );
     for app in apps {
         app.stop().await;
     }
@@ -134,15 +156,14 @@ async fn an_org_unit_with_a_missing_parent_is_refused(kind: DbKind) {
         return;
     };
     let txn = app.db.begin_write().await.unwrap();
-    let now = Utc::now();
-    let orphan = org_unit::ActiveModel {
-        code: Set("ORPHAN".into()),
-        name: Set("Orphan".into()),
+    let oed = org_unit::Entity::find().one(&txn).await.unwrap().unwrap();
+    let orphan = org_unit_revision::ActiveModel {
+        org_unit_id: Set(oed.id),
+        valid_from: Set(Utc::now().date_naive()),
+        valid_to: Set(None),
         kind: Set("BRANCH".into()),
         parent_id: Set(Some(999_999)),
         sort_order: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)

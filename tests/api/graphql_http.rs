@@ -39,7 +39,7 @@ async fn assert_refused(response: reqwest::Response, status: StatusCode, code: &
 #[tokio::test]
 async fn post_accepts_json_only() {
     let app = app().await;
-    let query = r#"{"query":"{ orgUnits { code } }"}"#;
+    let query = r#"{"query":"{ orgUnits { totalCount } }"}"#;
     for content_type in [
         Some("text/plain"),
         Some("application/x-www-form-urlencoded"),
@@ -75,7 +75,8 @@ async fn batches_malformed_json_and_oversized_bodies_are_refused() {
             .body(body)
             .send()
     };
-    let batch = br#" [{"query":"{ orgUnits { code } }"},{"query":"{ orgUnits { name } }"}]"#;
+    let batch =
+        br#" [{"query":"{ orgUnits { totalCount } }"},{"query":"{ orgUnits { totalCount } }"}]"#;
     assert_refused(
         post(batch.to_vec()).await.unwrap(),
         StatusCode::BAD_REQUEST,
@@ -95,7 +96,7 @@ async fn batches_malformed_json_and_oversized_bodies_are_refused() {
     )
     .await;
     let padding = " ".repeat(300 * 1024);
-    let huge = format!(r#"{{"query":"{{ orgUnits {{ code }} }}{padding}"}}"#);
+    let huge = format!(r#"{{"query":"{{ orgUnits {{ totalCount }} }}{padding}"}}"#);
     assert_refused(
         post(huge.into_bytes()).await.unwrap(),
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -112,7 +113,7 @@ async fn get_runs_queries_but_never_mutations() {
         .client
         .get(app.url("/graphql"))
         .query(&[
-            ("query", "query Units { orgUnits { code } }"),
+            ("query", "query Units { orgUnits { nodes { code } } }"),
             ("operationName", "Units"),
         ])
         .send()
@@ -120,11 +121,11 @@ async fn get_runs_queries_but_never_mutations() {
         .unwrap();
     assert_eq!(query.status(), 200);
     let body: Value = query.json().await.unwrap();
-    assert_eq!(body["data"]["orgUnits"][0]["code"], "OED");
+    assert_eq!(body["data"]["orgUnits"]["nodes"][0]["code"], "OED");
 
     for mutation in [
         "mutation { renameEverything }",
-        "query A { orgUnits { code } } mutation B { x }",
+        "query A { orgUnits { totalCount } } mutation B { x }",
     ] {
         let response = app
             .client
@@ -142,7 +143,7 @@ async fn get_runs_queries_but_never_mutations() {
         .client
         .get(app.url("/graphql"))
         .query(&[
-            ("query", "{ orgUnits { code } }"),
+            ("query", "{ orgUnits { totalCount } }"),
             ("variables", "{not json"),
         ])
         .send()
@@ -184,10 +185,13 @@ async fn graphql_errors_carry_a_code_and_the_request_id() {
 async fn every_response_reports_the_cost_of_its_query() {
     let app = app().await;
     let response = app
-        .graphql("{ units: orgUnits { code name } }", Value::Null)
+        .graphql("{ units: orgUnits { totalCount } }", Value::Null)
         .await;
     let cost = &response["extensions"]["cost"];
-    assert_eq!(cost["complexity"], 3, "{response}");
+    assert_eq!(
+        cost["complexity"], 21,
+        "a page of 20 by default: {response}"
+    );
     assert_eq!(cost["depth"], 2);
     assert_eq!(cost["aliases"], 1);
     assert_eq!(cost["maxDepth"], 25);
@@ -199,7 +203,7 @@ async fn every_response_reports_the_cost_of_its_query() {
 async fn too_many_aliases_or_directives_are_refused_with_the_numbers() {
     let app = app().await;
     let aliases: String = (0..101)
-        .map(|i| format!("a{i}: orgUnits {{ code }} "))
+        .map(|i| format!("a{i}: orgUnits {{ totalCount }} "))
         .collect();
     let response = app.graphql(&format!("{{ {aliases} }}"), Value::Null).await;
     let error = &response["errors"][0];
@@ -210,7 +214,7 @@ async fn too_many_aliases_or_directives_are_refused_with_the_numbers() {
     );
     assert_eq!(response["data"], Value::Null);
 
-    let directives: String = (0..51).map(|_| "code @include(if: true) ").collect();
+    let directives: String = (0..51).map(|_| "totalCount @include(if: true) ").collect();
     let response = app
         .graphql(&format!("{{ orgUnits {{ {directives} }} }}"), Value::Null)
         .await;

@@ -196,7 +196,7 @@ async fn execute(
     request: async_graphql::Request,
     request_id: RequestId,
 ) -> Response {
-    let request = request.data(request_id.clone());
+    let request = super::with_request_data(request.data(request_id.clone()), &state.db);
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);

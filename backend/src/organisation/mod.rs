@@ -1,7 +1,15 @@
-//! The organisation: org units (and, later, people and their memberships).
+//! The organisation over time: org units (a tree whose shape and names change), people, their
+//! memberships and flags.
 
 pub mod demo;
 pub mod graphql;
+pub mod loaders;
 pub mod org_unit;
+pub mod org_unit_name;
+pub mod org_unit_revision;
+pub mod person;
+pub mod person_flag;
+pub mod person_membership;
+pub mod queries;
 
 pub use graphql::OrganisationQuery;

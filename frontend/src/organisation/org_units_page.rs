@@ -1,53 +1,34 @@
 //! The org tree, as the server lists it.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use serde::Deserialize;
 use steward_shared::organisation::OrgUnitKind;
 
 use crate::api;
 
-const ORG_UNITS_QUERY: &str = "query OrgUnits { orgUnits { id code name kind parentId } }";
+const ORG_UNITS_QUERY: &str =
+    "query OrgUnits { orgUnits(first: 100) { totalCount nodes { id code name kind depth } } }";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OrgUnitsData {
-    org_units: Vec<OrgUnitRow>,
+    org_units: OrgUnitPage,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrgUnitPage {
+    total_count: u64,
+    nodes: Vec<OrgUnitRow>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct OrgUnitRow {
-    id: String,
     code: String,
     name: String,
     kind: OrgUnitKind,
-    parent_id: Option<String>,
-}
-
-/// Depth of each unit in the tree (0 for the top), so the list reads as an outline.
-fn depths(units: &[OrgUnitRow]) -> Vec<usize> {
-    let parents: HashMap<&str, Option<&str>> = units
-        .iter()
-        .map(|u| (u.id.as_str(), u.parent_id.as_deref()))
-        .collect();
-    units
-        .iter()
-        .map(|unit| {
-            let mut depth = 0;
-            let mut current = unit.parent_id.as_deref();
-            // Bounded walk: a cycle in bad data must not hang the page.
-            while let Some(parent) = current {
-                depth += 1;
-                if depth > units.len() {
-                    break;
-                }
-                current = parents.get(parent).copied().flatten();
-            }
-            depth
-        })
-        .collect()
+    depth: u32,
 }
 
 fn kind_label(kind: OrgUnitKind) -> &'static str {
@@ -72,7 +53,9 @@ pub fn OrgUnitsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match units.await {
-                        Ok(data) => view! { <OrgUnitList units=data.org_units/> }.into_any(),
+                        Ok(data) => view! {
+                            <OrgUnitList total=data.org_units.total_count units=data.org_units.nodes/>
+                        }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert" data-error-code=error.code.clone()>
                                 {format!("{} ({})", error.message, error.code)}
@@ -86,17 +69,15 @@ pub fn OrgUnitsPage() -> impl IntoView {
 }
 
 #[component]
-fn OrgUnitList(units: Vec<OrgUnitRow>) -> impl IntoView {
-    let depths = depths(&units);
-    let count = units.len();
+fn OrgUnitList(total: u64, units: Vec<OrgUnitRow>) -> impl IntoView {
     view! {
-        <p class="summary">{format!("{count} org units")}</p>
+        <p class="summary">{format!("{total} org units")}</p>
         <ul class="org-tree" data-test="org-units">
             {units
                 .into_iter()
-                .zip(depths)
-                .map(|(unit, depth)| {
+                .map(|unit| {
                     let code = unit.code.clone();
+                    let depth = unit.depth;
                     view! {
                         <li class="org-unit" style=("--depth", depth.to_string()) data-code=code>
                             <span class="code">{unit.code}</span>
