@@ -58,28 +58,30 @@ impl Db {
     }
 
     async fn connect_sqlite(url: &str) -> Result<Self, DbError> {
-        let sqlite_options = |max: u32| {
+        let sqlite_options = |max: u32, set_wal: bool| {
             let mut options = ConnectOptions::new(url);
             options
                 .max_connections(max)
                 .min_connections(1)
                 .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
                 .sqlx_logging(false)
-                .map_sqlx_sqlite_opts(|opts| {
-                    opts.journal_mode(SqliteJournalMode::Wal)
+                .map_sqlx_sqlite_opts(move |opts| {
+                    let opts = opts
                         .synchronous(SqliteSynchronous::Full)
                         .foreign_keys(true)
-                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT);
+                    // WAL is a property of the file, kept once set: only the writer sets it.
+                    if set_wal {
+                        opts.journal_mode(SqliteJournalMode::Wal)
+                    } else {
+                        opts
+                    }
                 });
             options
         };
         // The writer connects first so the file exists and is in WAL mode before readers open it.
-        let writer = Database::connect(sqlite_options(1))
-            .await
-            .map_err(DbError::Connect)?;
-        let reader = Database::connect(sqlite_options(SQLITE_READERS))
-            .await
-            .map_err(DbError::Connect)?;
+        let writer = connect_retrying_when_locked(sqlite_options(1, true)).await?;
+        let reader = connect_retrying_when_locked(sqlite_options(SQLITE_READERS, false)).await?;
         Ok(Db { reader, writer })
     }
 
@@ -163,6 +165,27 @@ impl Db {
         // Errors on close only mean the pool was already gone.
         let _ = self.reader.close().await;
         let _ = self.writer.close().await;
+    }
+}
+
+/// Opens an SQLite pool. SQLite answers some lock conflicts at connect time (switching a new
+/// file to WAL, recovering its WAL index) with "database is locked" at once, without waiting
+/// for the busy timeout, so when several processes open one new file at the same moment one of
+/// them can be refused: try again, briefly.
+async fn connect_retrying_when_locked(
+    options: ConnectOptions,
+) -> Result<DatabaseConnection, DbError> {
+    const ATTEMPTS: u32 = 50;
+    let mut attempt = 1;
+    loop {
+        match Database::connect(options.clone()).await {
+            Ok(connection) => return Ok(connection),
+            Err(err) if attempt < ATTEMPTS && err.to_string().contains("database is locked") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt.min(10)))).await;
+            }
+            Err(err) => return Err(DbError::Connect(err)),
+        }
     }
 }
 

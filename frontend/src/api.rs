@@ -1,61 +1,60 @@
-//! The one way the app talks to the server: GraphQL over `POST /graphql`.
+//! The one way the app talks to the server: typed GraphQL operations (graphql_client,
+//! compiled against `schema.graphql`) over `POST /graphql`.
 
 use gloo_net::http::Request;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use graphql_client::GraphQLQuery;
+use steward_shared::api::ErrorCode;
 
-/// A failed request, with the server's machine-readable code when it gave one.
+/// A failed request: the server's machine-readable code (or a network failure), its message
+/// and the request id to quote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
-    pub code: String,
+    /// `None` when the server could not be reached or answered something unreadable.
+    pub code: Option<ErrorCode>,
     pub message: String,
+    pub request_id: Option<String>,
 }
 
 impl ApiError {
     fn network(message: impl ToString) -> Self {
         ApiError {
-            code: "NETWORK".into(),
+            code: None,
             message: message.to_string(),
+            request_id: None,
         }
+    }
+
+    /// The code as shown to people: the server's, or `NETWORK`.
+    pub fn code_label(&self) -> &'static str {
+        self.code.map_or("NETWORK", ErrorCode::as_str)
     }
 }
 
-#[derive(Deserialize)]
-struct GraphqlResponse<T> {
-    data: Option<T>,
-    #[serde(default)]
-    errors: Vec<GraphqlError>,
+fn extension<'a>(error: &'a graphql_client::Error, key: &str) -> Option<&'a str> {
+    error.extensions.as_ref()?.get(key)?.as_str()
 }
 
-#[derive(Deserialize)]
-struct GraphqlError {
-    message: String,
-    #[serde(default)]
-    extensions: Option<Value>,
-}
-
-pub async fn query<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiError> {
+/// Runs operation `Q` and returns its data, or the first error the server reported.
+pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError> {
+    let body = Q::build_query(variables);
     let response = Request::post("/graphql")
-        .json(&json!({ "query": query, "variables": variables }))
+        .json(&body)
         .map_err(ApiError::network)?
         .send()
         .await
         .map_err(ApiError::network)?;
-    let body: GraphqlResponse<T> = response.json().await.map_err(ApiError::network)?;
-    if let Some(error) = body.errors.into_iter().next() {
-        let code = error
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .and_then(Value::as_str)
-            .unwrap_or("INTERNAL")
-            .to_owned();
+    let request_id = response.headers().get("x-request-id");
+    let body: graphql_client::Response<Q::ResponseData> =
+        response.json().await.map_err(ApiError::network)?;
+    if let Some(error) = body.errors.as_ref().and_then(|errors| errors.first()) {
         return Err(ApiError {
-            code,
-            message: error.message,
+            code: extension(error, "code").and_then(ErrorCode::parse),
+            message: error.message.clone(),
+            request_id: extension(error, "requestId")
+                .map(str::to_owned)
+                .or(request_id),
         });
     }
     body.data
-        .ok_or_else(|| ApiError::network("the server sent no data"))
+        .ok_or_else(|| ApiError::network("the server answered without data"))
 }

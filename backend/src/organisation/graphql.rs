@@ -383,6 +383,8 @@ impl From<&org_unit_name::Model> for LocalizedName {
     }
 }
 
+/// A unit of the organisation: the executive office, a division, a branch, a service, or a
+/// regional, country or liaison office, seen as of a date.
 #[Object]
 impl OrgUnit {
     /// Opaque global identifier; use it with `node(id:)`.
@@ -639,6 +641,7 @@ pub struct GradeInfo {
     level: Option<i32>,
 }
 
+/// A member of staff, seen as of a date.
 #[Object]
 impl Person {
     /// Opaque global identifier; use it with `node(id:)`.
@@ -734,6 +737,7 @@ impl Membership {
     }
 }
 
+/// A post a person holds in an org unit for a period.
 #[Object]
 impl Membership {
     /// The unit (seen as of the same date as the person).

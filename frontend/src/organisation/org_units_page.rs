@@ -1,35 +1,25 @@
 //! The org tree, as the server lists it.
 
+use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
-use serde::Deserialize;
 use steward_shared::organisation::OrgUnitKind;
 
 use crate::api;
 
-const ORG_UNITS_QUERY: &str =
-    "query OrgUnits { orgUnits(first: 100) { totalCount nodes { id code name kind depth } } }";
+/// `NaiveDate` values arrive as ISO 8601 strings; the browser formats them.
+#[allow(dead_code)]
+type NaiveDate = String;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrgUnitsData {
-    org_units: OrgUnitPage,
-}
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "src/organisation/queries.graphql",
+    extern_enums("OrgUnitKind"),
+    response_derives = "Debug, Clone"
+)]
+struct OrgUnits;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrgUnitPage {
-    total_count: u64,
-    nodes: Vec<OrgUnitRow>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OrgUnitRow {
-    code: String,
-    name: String,
-    kind: OrgUnitKind,
-    depth: u32,
-}
+type OrgUnitRow = org_units::OrgUnitsOrgUnitsNodes;
 
 fn kind_label(kind: OrgUnitKind) -> &'static str {
     match kind {
@@ -45,8 +35,7 @@ fn kind_label(kind: OrgUnitKind) -> &'static str {
 
 #[component]
 pub fn OrgUnitsPage() -> impl IntoView {
-    let units =
-        LocalResource::new(|| api::query::<OrgUnitsData>(ORG_UNITS_QUERY, serde_json::Value::Null));
+    let units = LocalResource::new(|| api::run::<OrgUnits>(org_units::Variables));
     view! {
         <section class="org-units" aria-labelledby="org-units-title">
             <h1 id="org-units-title">"Organisation"</h1>
@@ -57,8 +46,8 @@ pub fn OrgUnitsPage() -> impl IntoView {
                             <OrgUnitList total=data.org_units.total_count units=data.org_units.nodes/>
                         }.into_any(),
                         Err(error) => view! {
-                            <p class="error" role="alert" data-error-code=error.code.clone()>
-                                {format!("{} ({})", error.message, error.code)}
+                            <p class="error" role="alert" data-error-code=error.code_label()>
+                                {format!("{} ({})", error.message, error.code_label())}
                             </p>
                         }.into_any(),
                     }
@@ -69,7 +58,7 @@ pub fn OrgUnitsPage() -> impl IntoView {
 }
 
 #[component]
-fn OrgUnitList(total: u64, units: Vec<OrgUnitRow>) -> impl IntoView {
+fn OrgUnitList(total: i64, units: Vec<OrgUnitRow>) -> impl IntoView {
     view! {
         <p class="summary">{format!("{total} org units")}</p>
         <ul class="org-tree" data-test="org-units">
