@@ -388,3 +388,96 @@ mod people_tests {
         }
     }
 }
+
+/// A work e-mail address, checked for the form RFC 5322 gives (not for existence), stored
+/// lower-case so the same address cannot be entered twice in different cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an e-mail address")]
+pub struct EmailError(pub String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, EmailError> {
+        let address = raw.trim().to_lowercase();
+        if address.len() > 254 || !email_address::EmailAddress::is_valid(&address) {
+            return Err(EmailError(raw.to_owned()));
+        }
+        Ok(Email(address))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = EmailError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Email::parse(&value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> Self {
+        email.0
+    }
+}
+
+/// A person's or unit's name: trimmed, not empty, at most `max` characters.
+pub fn clean_name(raw: &str, max: usize) -> Result<String, NameError> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = name.chars().count();
+    if length == 0 {
+        return Err(NameError::Empty);
+    }
+    if length > max {
+        return Err(NameError::TooLong { max, length });
+    }
+    Ok(name)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("a name cannot be empty")]
+    Empty,
+    #[error("a name has at most {max} characters, this one has {length}")]
+    TooLong { max: usize, length: usize },
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            Email::parse(" Amina.Mwangi@Habitat.Example ").map(|e| e.as_str().to_owned()),
+            Ok("amina.mwangi@habitat.example".into())
+        );
+        for bad in [
+            "",
+            "amina",
+            "amina@",
+            "@habitat.example",
+            "a b@habitat.example",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            clean_name("  Amina   Mwangi ", 200),
+            Ok("Amina Mwangi".into())
+        );
+        assert_eq!(clean_name("   ", 200), Err(NameError::Empty));
+        assert_eq!(
+            clean_name("abcd", 3),
+            Err(NameError::TooLong { max: 3, length: 4 })
+        );
+    }
+}

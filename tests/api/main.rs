@@ -6,5 +6,6 @@ mod database;
 mod graphql_http;
 mod health;
 mod organisation;
+mod organisation_changes;
 mod schema;
 mod static_files;

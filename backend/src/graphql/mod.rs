@@ -6,12 +6,13 @@ pub mod http;
 pub mod limits;
 pub mod node;
 pub mod relay;
+pub mod versioning;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::db::Db;
-use crate::organisation::OrganisationQuery;
 use crate::organisation::loaders::OrganisationLoaders;
+use crate::organisation::{OrganisationMutation, OrganisationQuery};
 
 pub use error::{ApiError, ApiResult, ErrorKind};
 
@@ -19,7 +20,11 @@ pub use error::{ApiError, ApiResult, ErrorKind};
 #[derive(MergedObject, Default)]
 pub struct Query(node::NodeQuery, OrganisationQuery);
 
-pub type StewardSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The root mutation: one object per domain area.
+#[derive(MergedObject, Default)]
+pub struct Mutation(OrganisationMutation);
+
+pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub fn build_schema(db: Db) -> StewardSchema {
     schema_builder().data(db).finish()
@@ -30,10 +35,10 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
-fn schema_builder() -> async_graphql::SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     // Depth and complexity are enforced by `QueryLimits`, which reports them and names the
     // numbers when it refuses; the parser's own recursion limit guards the stack before that.
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_recursive_depth(limits::MAX_DEPTH + 8)
         .extension(limits::QueryLimits)
 }

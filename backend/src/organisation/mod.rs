@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod graphql;
 pub mod loaders;
+pub mod mutations;
 pub mod org_unit;
 pub mod org_unit_name;
 pub mod org_unit_revision;
@@ -13,3 +14,4 @@ pub mod person_membership;
 pub mod queries;
 
 pub use graphql::OrganisationQuery;
+pub use mutations::OrganisationMutation;
