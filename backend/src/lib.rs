@@ -10,6 +10,7 @@ pub mod request_id;
 pub mod security;
 pub mod server;
 pub mod telemetry;
+pub mod transfer;
 
 pub use config::{DatabaseChoice, ServeSettings};
 pub use server::Application;

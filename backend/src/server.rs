@@ -25,7 +25,7 @@ use crate::config::ServeSettings;
 use crate::db::{Db, DbError};
 use crate::demo::{self, DemoOutcome};
 use crate::graphql::{self, StewardSchema};
-use crate::{request_id, security};
+use crate::{request_id, security, transfer};
 
 /// Hashed asset names change with their content, so browsers may keep them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -136,6 +136,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
                 .layer(DefaultBodyLimit::max(graphql::http::MAX_BODY_BYTES)),
         )
         .route("/schema.graphql", get(schema_sdl))
+        .merge(transfer::routes())
         .nest_service("/graphiql", graphiql(web_dir))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -9,3 +9,4 @@ mod organisation;
 mod organisation_changes;
 mod schema;
 mod static_files;
+mod transfer;

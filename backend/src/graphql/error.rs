@@ -105,12 +105,19 @@ impl From<DbErr> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Logs the server-side detail, if any, inside the request's span (which carries the
+    /// request id). Every path that sends an `ApiError` to a client calls this.
+    pub fn log(&self) {
+        if let Some(detail) = &self.detail {
+            tracing::error!(code = %self.code(), %detail, "request failed");
+        }
+    }
+}
+
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        if let Some(detail) = &err.detail {
-            // Logged inside the request's span, which carries the request id.
-            tracing::error!(code = %err.code(), %detail, "request failed");
-        }
+        err.log();
         let code = err.code().as_str();
         let field = match &err.kind {
             ErrorKind::Validation { field, .. } => Some(field.clone()),

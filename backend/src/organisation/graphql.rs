@@ -314,12 +314,7 @@ impl OrgUnit {
             .load_one(self.unit.id)
             .await?
             .unwrap_or_default();
-        let effective = revisions
-            .iter()
-            .rev()
-            .find(|r| r.valid_from <= self.as_of)
-            .or_else(|| revisions.first());
-        Ok(effective.cloned())
+        Ok(queries::pick_revision(&revisions, self.as_of).cloned())
     }
 
     async fn names_on_date(&self, ctx: &Context<'_>) -> ApiResult<Vec<org_unit_name::Model>> {
@@ -328,20 +323,10 @@ impl OrgUnit {
             .load_one(self.unit.id)
             .await?
             .unwrap_or_default();
-        let mut current: Vec<org_unit_name::Model> = Vec::new();
-        for language in Language::ALL {
-            let of_language = names.iter().filter(|n| n.language == language.tag());
-            // In effect on the date, else the latest before it, else the earliest.
-            let chosen = of_language
-                .clone()
-                .filter(|n| n.valid_from <= self.as_of)
-                .max_by_key(|n| n.valid_from)
-                .or_else(|| of_language.min_by_key(|n| n.valid_from));
-            if let Some(name) = chosen {
-                current.push(name.clone());
-            }
-        }
-        Ok(current)
+        Ok(Language::ALL
+            .into_iter()
+            .filter_map(|language| queries::pick_name(&names, language, self.as_of).cloned())
+            .collect())
     }
 
     async fn name_in(

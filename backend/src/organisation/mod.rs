@@ -12,6 +12,7 @@ pub mod person;
 pub mod person_flag;
 pub mod person_membership;
 pub mod queries;
+pub mod transfer;
 
 pub use graphql::OrganisationQuery;
 pub use mutations::OrganisationMutation;

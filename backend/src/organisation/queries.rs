@@ -25,6 +25,34 @@ pub fn in_effect(from: Date, to: Option<Date>, day: Date) -> bool {
     from <= day && to.is_none_or(|end| day < end)
 }
 
+/// Of a unit's revisions (oldest first), the one in effect on `day`; for a unit not existing
+/// then, the latest before it, else the first.
+pub fn pick_revision(
+    revisions: &[org_unit_revision::Model],
+    day: Date,
+) -> Option<&org_unit_revision::Model> {
+    revisions
+        .iter()
+        .rev()
+        .find(|r| r.valid_from <= day)
+        .or_else(|| revisions.first())
+}
+
+/// Of a unit's names, the one in `language` in effect on `day` (else the latest before it,
+/// else the earliest).
+pub fn pick_name(
+    names: &[org_unit_name::Model],
+    language: Language,
+    day: Date,
+) -> Option<&org_unit_name::Model> {
+    let of_language = names.iter().filter(|n| n.language == language.tag());
+    of_language
+        .clone()
+        .filter(|n| n.valid_from <= day)
+        .max_by_key(|n| n.valid_from)
+        .or_else(|| of_language.min_by_key(|n| n.valid_from))
+}
+
 fn units_existing_on(day: Date) -> Condition {
     Condition::all()
         .add(org_unit::Column::EstablishedOn.lte(day))

@@ -1,0 +1,236 @@
+//! Files in and out, outside GraphQL:
+//! - `GET /api/exports/<kind>?…` downloads a list as a file (CSV);
+//! - `POST /api/imports/<kind>[?commit=true]` uploads a file as `multipart/form-data` (field
+//!   `file`): without `commit` it only previews what would change; with it, it writes all rows
+//!   in one transaction, or nothing if any row is invalid.
+//!
+//! Uploads have their own size cap and must come from Steward's own pages (Origin check), so
+//! another site cannot make a signed-in browser post a file.
+
+use axum::{
+    Extension, Json,
+    extract::{DefaultBodyLimit, Multipart, Path, Query, State, multipart::MultipartRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use steward_shared::api::ErrorCode;
+
+use crate::graphql::http::http_error;
+use crate::graphql::{ApiError, ErrorKind};
+use crate::organisation::transfer as organisation;
+use crate::request_id::RequestId;
+use crate::server::AppState;
+
+/// Largest accepted upload: an ERP export of 100,000 rows fits comfortably.
+pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/api/exports/{kind}", get(export))
+        .route(
+            "/api/imports/{kind}",
+            post(import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/{*rest}", axum::routing::any(unknown_api_path))
+}
+
+/// Under `/api/` nothing falls through to the app's pages: an unknown path is a JSON 404.
+async fn unknown_api_path(Extension(request_id): Extension<RequestId>) -> Response {
+    http_error(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "There is nothing at this address. Exports are under /api/exports/, imports under /api/imports/.",
+        &request_id,
+    )
+}
+
+/// An API error as an HTTP response, with the status its code calls for.
+pub fn error_response(error: &ApiError, request_id: &RequestId) -> Response {
+    let status = match error.kind() {
+        ErrorKind::BadRequest(_) | ErrorKind::Validation { .. } => StatusCode::BAD_REQUEST,
+        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound(_) => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict(_) => StatusCode::CONFLICT,
+        ErrorKind::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    error.log();
+    http_error(status, error.code(), &error.message(), request_id)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportParams {
+    as_of: Option<String>,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    Path(kind): Path<String>,
+    params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return error_response(
+            &ApiError::bad_request("The query string could not be read."),
+            &request_id,
+        );
+    };
+    let file = match kind.as_str() {
+        "org-units" => organisation::export_org_units(&state.db, params.as_of.as_deref()).await,
+        other => Err(ApiError::not_found(format!(
+            "There is no export called {other:?}; there is: org-units."
+        ))),
+    };
+    match file {
+        Ok(file) => file.into_response(),
+        Err(error) => error_response(&error, &request_id),
+    }
+}
+
+/// A file to download.
+pub struct Download {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl IntoResponse for Download {
+    fn into_response(self) -> Response {
+        let disposition = format!("attachment; filename=\"{}\"", self.file_name);
+        let mut response = (StatusCode::OK, self.bytes).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportParams {
+    #[serde(default)]
+    commit: bool,
+}
+
+/// Is the request from one of Steward's own pages (or from no browser at all)?
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        // Browsers always send Origin on cross-site POSTs; scripts and tools send none.
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = origin.to_str().ok();
+    match (origin, host) {
+        (Some(origin), Some(host)) => {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        }
+        _ => false,
+    }
+}
+
+async fn import(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    Path(kind): Path<String>,
+    Query(params): Query<ImportParams>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    if !same_origin(&headers) {
+        return http_error(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "Uploads are accepted from Steward's own pages only.",
+            &request_id,
+        );
+    }
+    if kind != "people" {
+        return error_response(
+            &ApiError::not_found(format!(
+                "There is no import called {kind:?}; there is: people."
+            )),
+            &request_id,
+        );
+    }
+    let Ok(multipart) = multipart else {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadRequest,
+            "Send the file as multipart/form-data in a field called \"file\".",
+            &request_id,
+        );
+    };
+    let bytes = match read_file_field(multipart).await {
+        Ok(bytes) => bytes,
+        Err(error) => return error.response(&request_id),
+    };
+    match organisation::import_people(&state.db, &bytes, params.commit).await {
+        Ok(report) => Json(report).into_response(),
+        Err(error) => error_response(&error, &request_id),
+    }
+}
+
+/// Why an upload could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UploadError {
+    TooLarge,
+    Unreadable,
+    NoFileField,
+}
+
+impl UploadError {
+    fn from_status(status: StatusCode) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            UploadError::TooLarge
+        } else {
+            UploadError::Unreadable
+        }
+    }
+
+    fn response(self, request_id: &RequestId) -> Response {
+        let (status, message) = match self {
+            UploadError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The file is larger than {} MB.",
+                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                ),
+            ),
+            UploadError::Unreadable => (
+                StatusCode::BAD_REQUEST,
+                "The upload could not be read.".to_owned(),
+            ),
+            UploadError::NoFileField => (
+                StatusCode::BAD_REQUEST,
+                "The upload has no field called \"file\".".to_owned(),
+            ),
+        };
+        http_error(status, ErrorCode::BadRequest, &message, request_id)
+    }
+}
+
+async fn read_file_field(mut multipart: Multipart) -> Result<Vec<u8>, UploadError> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| UploadError::from_status(e.status()))?
+    {
+        if field.name() == Some("file") {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| UploadError::from_status(e.status()))?;
+            return Ok(bytes.to_vec());
+        }
+    }
+    Err(UploadError::NoFileField)
+}
