@@ -52,7 +52,7 @@ async fn the_tree_can_be_seen_as_of_any_date(kind: DbKind) {
     let Some(app) = TestApp::spawn(kind).await else {
         return;
     };
-    let query = "query($day: NaiveDate!) { orgUnits(asOf: $day, first: 100) { totalCount nodes {
+    let query = "query($day: Date!) { orgUnits(asOf: $day, first: 100) { totalCount nodes {
         code name parent { code } } } }";
     let before = app.graphql(query, json!({ "day": "2019-06-01" })).await;
     let units = &data(&before)["orgUnits"];

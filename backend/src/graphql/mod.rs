@@ -6,6 +6,7 @@ pub mod http;
 pub mod limits;
 pub mod node;
 pub mod relay;
+pub mod scalars;
 pub mod versioning;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};

@@ -12,6 +12,7 @@ use super::queries::{self, Date, PersonFilter, PersonOrder, UnitFilter, UnitOrde
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::graphql::relay::{Connection, PageArgs, global_id};
 use crate::graphql::relay::{OrgUnitConnection, PersonConnection};
+use crate::graphql::scalars::Date as DateScalar;
 use crate::graphql::{ApiError, ApiResult, db};
 
 pub const ORG_UNIT_TYPE: &str = "OrgUnit";
@@ -133,10 +134,13 @@ impl OrganisationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The unit's code, e.g. `OED` (case does not matter).")] code: String,
-        #[graphql(desc = "The date to see the unit as of (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "The date to see the unit as of (default: today).")] as_of: Option<
+            DateScalar,
+        >,
     ) -> ApiResult<Option<OrgUnit>> {
         let unit = queries::unit_by_code(db(ctx)?.reader(), &code).await?;
-        Ok(unit.map(|unit| OrgUnit::new(Arc::new(unit), as_of.unwrap_or_else(today))))
+        let as_of = as_of.map_or_else(today, Into::into);
+        Ok(unit.map(|unit| OrgUnit::new(Arc::new(unit), as_of)))
     }
 
     /// Org units as of a date, filtered and ordered, a page at a time.
@@ -146,7 +150,7 @@ impl OrganisationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date to see the organisation as of (default: today).")] as_of: Option<
-            Date,
+            DateScalar,
         >,
         #[graphql(desc = "Which units to list.")] filter: Option<OrgUnitFilter>,
         #[graphql(desc = "How to order them (default: tree order).")] order_by: Option<
@@ -164,7 +168,7 @@ impl OrganisationQuery {
             last,
             before,
         };
-        let as_of = as_of.unwrap_or_else(today);
+        let as_of = as_of.map_or_else(today, Into::into);
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let parent_id = match &filter.parent_code {
@@ -215,7 +219,7 @@ impl OrganisationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date to read memberships and flags as of (default: today).")]
-        as_of: Option<Date>,
+        as_of: Option<DateScalar>,
         #[graphql(desc = "Which people to list.")] filter: Option<PersonFilterInput>,
         #[graphql(desc = "How to order them (default: by name).")] order_by: Option<
             PersonOrderInput,
@@ -232,7 +236,7 @@ impl OrganisationQuery {
             last,
             before,
         };
-        let as_of = as_of.unwrap_or_else(today);
+        let as_of = as_of.map_or_else(today, Into::into);
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let units = match &filter.org_unit_code {
@@ -351,9 +355,9 @@ pub struct LocalizedName {
     /// A short form, if the organisation uses one.
     short_name: Option<String>,
     /// The first day this name is used.
-    valid_from: Date,
+    valid_from: DateScalar,
     /// The first day this name is no longer used; empty while it is.
-    valid_to: Option<Date>,
+    valid_to: Option<DateScalar>,
 }
 
 impl From<&org_unit_name::Model> for LocalizedName {
@@ -362,8 +366,8 @@ impl From<&org_unit_name::Model> for LocalizedName {
             language: Language::from_tag(&row.language).unwrap_or(Language::En),
             name: row.name.clone(),
             short_name: row.short_name.clone(),
-            valid_from: row.valid_from,
-            valid_to: row.valid_to,
+            valid_from: row.valid_from.into(),
+            valid_to: row.valid_to.map(Into::into),
         }
     }
 }
@@ -383,8 +387,8 @@ impl OrgUnit {
     }
 
     /// The date this view of the unit is for.
-    async fn as_of(&self) -> Date {
-        self.as_of
+    async fn as_of(&self) -> DateScalar {
+        self.as_of.into()
     }
 
     /// Whether the unit exists on the date (established, and not dissolved or merged).
@@ -393,13 +397,13 @@ impl OrgUnit {
     }
 
     /// The day the unit was established.
-    async fn established_on(&self) -> Date {
-        self.unit.established_on
+    async fn established_on(&self) -> DateScalar {
+        self.unit.established_on.into()
     }
 
     /// The first day the unit no longer existed; empty while it exists.
-    async fn dissolved_on(&self) -> Option<Date> {
-        self.unit.dissolved_on
+    async fn dissolved_on(&self) -> Option<DateScalar> {
+        self.unit.dissolved_on.map(Into::into)
     }
 
     /// The unit its work went to when it was merged.
@@ -660,8 +664,8 @@ impl Person {
     }
 
     /// The date memberships and flags are read as of.
-    async fn as_of(&self) -> Date {
-        self.as_of
+    async fn as_of(&self) -> DateScalar {
+        self.as_of.into()
     }
 
     /// Posts held on the date.
@@ -746,13 +750,13 @@ impl Membership {
     }
 
     /// The first day in the post.
-    async fn valid_from(&self) -> Date {
-        self.row.valid_from
+    async fn valid_from(&self) -> DateScalar {
+        self.row.valid_from.into()
     }
 
     /// The first day no longer in the post; empty while in it.
-    async fn valid_to(&self) -> Option<Date> {
-        self.row.valid_to
+    async fn valid_to(&self) -> Option<DateScalar> {
+        self.row.valid_to.map(Into::into)
     }
 }
 
@@ -762,9 +766,9 @@ pub struct PersonFlag {
     /// What is noted.
     kind: PersonFlagKind,
     /// Since when.
-    since: Date,
+    since: DateScalar,
     /// Until when (the first day it no longer holds); empty while it holds.
-    until: Option<Date>,
+    until: Option<DateScalar>,
     /// A remark.
     note: Option<String>,
 }
@@ -773,8 +777,8 @@ impl PersonFlag {
     fn from_row(row: &person_flag::Model) -> Option<Self> {
         Some(PersonFlag {
             kind: PersonFlagKind::from_code(&row.flag)?,
-            since: row.since,
-            until: row.until,
+            since: row.since.into(),
+            until: row.until.map(Into::into),
             note: row.note.clone(),
         })
     }

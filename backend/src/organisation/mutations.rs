@@ -9,9 +9,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use steward_shared::organisation::{Email, Grade, Language, clean_name};
 
 use super::graphql::{ORG_UNIT_TYPE, OrgUnit, PERSON_TYPE, Person, today};
-use super::queries::Date;
 use super::{org_unit, org_unit_name, person};
 use crate::graphql::relay::parse_global_id_of;
+use crate::graphql::scalars::Date;
 use crate::graphql::versioning::claim_next_version;
 use crate::graphql::{ApiError, ApiResult, db};
 
@@ -154,7 +154,7 @@ impl OrganisationMutation {
             .map(|s| clean_name(&s, MAX_SHORT_NAME))
             .transpose()
             .map_err(|e| ApiError::validation("shortName", capitalise(&e.to_string())))?;
-        let from = input.effective_from.unwrap_or_else(today);
+        let from = input.effective_from.map_or_else(today, Into::into);
 
         let db = db(ctx)?;
         let txn = db.begin_write().await?;

@@ -6,9 +6,9 @@ use steward_shared::organisation::OrgUnitKind;
 
 use crate::api;
 
-/// `NaiveDate` values arrive as ISO 8601 strings; the browser formats them.
+/// `Date` values arrive as ISO 8601 strings (YYYY-MM-DD); the browser formats them.
 #[allow(dead_code)]
-type NaiveDate = String;
+type Date = String;
 
 #[derive(GraphQLQuery)]
 #[graphql(
