@@ -21,6 +21,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a writer waits for its turn on the single write connection.
 const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(60);
 const SQLITE_READERS: u32 = 8;
+/// Every SQL statement is logged at debug level under `sqlx::query`: `RUST_LOG=sqlx::query=debug`
+/// shows what a request runs (and how many statements).
+const STATEMENT_LOG_LEVEL: log::LevelFilter = log::LevelFilter::Debug;
 const POSTGRES_CONNECTIONS: u32 = 16;
 /// Keys of PostgreSQL advisory locks that serialise start-up work across server copies.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +67,8 @@ impl Db {
                 .max_connections(max)
                 .min_connections(1)
                 .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
-                .sqlx_logging(false)
+                .sqlx_logging(true)
+                .sqlx_logging_level(STATEMENT_LOG_LEVEL)
                 .map_sqlx_sqlite_opts(move |opts| {
                     let opts = opts
                         .synchronous(SqliteSynchronous::Full)
@@ -91,7 +95,8 @@ impl Db {
             .max_connections(POSTGRES_CONNECTIONS)
             .min_connections(1)
             .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
-            .sqlx_logging(false)
+            .sqlx_logging(true)
+            .sqlx_logging_level(STATEMENT_LOG_LEVEL)
             .set_application_name("steward");
         let pool = Database::connect(options).await.map_err(DbError::Connect)?;
         Ok(Db {

@@ -43,7 +43,7 @@ pub fn parse_global_id_of(id: &ID, type_name: &str) -> ApiResult<i32> {
 }
 
 /// The pagination arguments of a connection field, as given.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     pub first: Option<i32>,
     pub after: Option<String>,

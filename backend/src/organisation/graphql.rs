@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use steward_shared::organisation::{Grade, GradeCategory, Language, OrgUnitKind, PersonFlagKind};
 
-use super::loaders::OrganisationLoaders;
+use super::loaders::{MembersKey, OrganisationLoaders};
 use super::queries::{self, Date, PersonFilter, PersonOrder, UnitFilter, UnitOrder, in_effect};
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::graphql::relay::{Connection, PageArgs, global_id};
@@ -529,11 +529,34 @@ impl OrgUnit {
         #[graphql(desc = "At most this many people from the end (0–100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<PersonConnection> {
-        let units = if include_subunits {
-            queries::unit_and_descendants(db(ctx)?.reader(), self.unit.id, self.as_of).await?
-        } else {
-            vec![self.unit.id]
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
         };
+        if !include_subunits {
+            // Checked here, so one bad argument fails this field rather than the whole batch.
+            page.window(0)?;
+            let key = MembersKey {
+                unit: self.unit.id,
+                as_of: self.as_of,
+                page,
+            };
+            let members = loaders(ctx)?
+                .members
+                .load_one(key)
+                .await?
+                .ok_or_else(|| ApiError::internal("members loader returned no page"))?;
+            let nodes = members
+                .people
+                .iter()
+                .map(|p| Person::new(Arc::new(p.clone()), self.as_of))
+                .collect();
+            return Ok(PersonConnection::new(members.window, members.total, nodes));
+        }
+        let units =
+            queries::unit_and_descendants(db(ctx)?.reader(), self.unit.id, self.as_of).await?;
         let query = PersonFilter {
             as_of: self.as_of,
             search: None,
@@ -544,17 +567,7 @@ impl OrgUnit {
             order: PersonOrder::Name,
             descending: false,
         };
-        people_page(
-            ctx,
-            &query,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        people_page(ctx, &query, &page).await
     }
 
     /// Incremented by every change; send it back with an update to detect conflicting edits.

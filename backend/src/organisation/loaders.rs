@@ -5,11 +5,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::NaiveDate;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Iterable, Order, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 
+use super::queries::effective_on;
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::db::Db;
 use crate::graphql::ApiError;
+use crate::graphql::relay::{PageArgs, Window};
 
 /// A loader of the rows of `$entity` whose `$column` is one of the keys, grouped by key
 /// (`$key` reads the key off a row), each group ordered by `$order`.
@@ -107,6 +116,175 @@ impl Loader<i32> for PersonById {
     }
 }
 
+/// A page of the people who are members of one unit on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MembersKey {
+    pub unit: i32,
+    pub as_of: NaiveDate,
+    pub page: PageArgs,
+}
+
+pub struct MembersPage {
+    pub window: Window,
+    pub total: u64,
+    pub people: Vec<person::Model>,
+}
+
+/// Pages of members of many units in two statements, however many units ask: one count per
+/// unit (GROUP BY), then each unit's page cut out of a ROW_NUMBER() ranking.
+pub struct MembersOfUnit(pub Db);
+
+impl Loader<MembersKey> for MembersOfUnit {
+    type Value = Arc<MembersPage>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[MembersKey],
+    ) -> Result<HashMap<MembersKey, Self::Value>, Self::Error> {
+        let mut by_day: HashMap<NaiveDate, Vec<&MembersKey>> = HashMap::new();
+        for key in keys {
+            by_day.entry(key.as_of).or_default().push(key);
+        }
+        let mut pages = HashMap::new();
+        for (day, keys) in by_day {
+            let units: Vec<i32> = keys.iter().map(|k| k.unit).collect();
+            let totals = member_counts(self.0.reader(), &units, day).await?;
+            let mut windows = Vec::with_capacity(keys.len());
+            for key in keys {
+                let total = totals.get(&key.unit).copied().unwrap_or(0);
+                windows.push((key, key.page.window(total)?, total));
+            }
+            let ranked = ranked_members(self.0.reader(), day, &windows).await?;
+            for (key, window, total) in windows {
+                let people = ranked
+                    .iter()
+                    .filter(|m| m.unit_key == key.unit)
+                    .filter(|m| {
+                        m.position > window.offset && m.position <= window.offset + window.limit
+                    })
+                    .map(|m| m.person.clone())
+                    .collect();
+                pages.insert(
+                    key.clone(),
+                    Arc::new(MembersPage {
+                        window,
+                        total,
+                        people,
+                    }),
+                );
+            }
+        }
+        Ok(pages)
+    }
+}
+
+async fn member_counts<C: ConnectionTrait>(
+    db: &C,
+    units: &[i32],
+    day: NaiveDate,
+) -> Result<HashMap<i32, u64>, ApiError> {
+    let counts: Vec<(i32, i64)> = person_membership::Entity::find()
+        .select_only()
+        .column(person_membership::Column::OrgUnitId)
+        .column_as(
+            Expr::col(person_membership::Column::PersonId).count(),
+            "total",
+        )
+        .filter(person_membership::Column::OrgUnitId.is_in(units.iter().copied()))
+        .filter(effective_on(
+            person_membership::Column::ValidFrom,
+            person_membership::Column::ValidTo,
+            day,
+        ))
+        .group_by(person_membership::Column::OrgUnitId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(unit, total)| (unit, u64::try_from(total).unwrap_or(0)))
+        .collect())
+}
+
+struct RankedMember {
+    unit_key: i32,
+    position: u64,
+    person: person::Model,
+}
+
+async fn ranked_members<C: ConnectionTrait>(
+    db: &C,
+    day: NaiveDate,
+    windows: &[(&MembersKey, Window, u64)],
+) -> Result<Vec<RankedMember>, ApiError> {
+    let wanted: Vec<(i32, u64, u64)> = windows
+        .iter()
+        .filter(|(_, window, _)| window.limit > 0)
+        .map(|(key, window, _)| (key.unit, window.offset, window.offset + window.limit))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let membership_of = |c: person_membership::Column| (person_membership::Entity, c);
+    let ranking = Query::select()
+        .columns(person::Column::iter().map(|c| (person::Entity, c)))
+        .expr_as(
+            Expr::col(membership_of(person_membership::Column::OrgUnitId)),
+            Alias::new("unit_key"),
+        )
+        .expr_window_as(
+            Func::cust("ROW_NUMBER"),
+            WindowStatement::partition_by(membership_of(person_membership::Column::OrgUnitId))
+                .order_by((person::Entity, person::Column::Name), Order::Asc)
+                .order_by((person::Entity, person::Column::Id), Order::Asc)
+                .take(),
+            Alias::new("position"),
+        )
+        .from(person::Entity)
+        .inner_join(
+            person_membership::Entity,
+            Expr::col(membership_of(person_membership::Column::PersonId))
+                .equals((person::Entity, person::Column::Id)),
+        )
+        .and_where(
+            Expr::col(membership_of(person_membership::Column::OrgUnitId))
+                .is_in(wanted.iter().map(|(unit, ..)| *unit)),
+        )
+        .cond_where(effective_on(
+            person_membership::Column::ValidFrom,
+            person_membership::Column::ValidTo,
+            day,
+        ))
+        .to_owned();
+    let mut pages = Condition::any();
+    for (unit, from, to) in &wanted {
+        pages = pages.add(
+            Condition::all()
+                .add(Expr::col(Alias::new("unit_key")).eq(*unit))
+                .add(Expr::col(Alias::new("position")).gt(*from))
+                .add(Expr::col(Alias::new("position")).lte(*to)),
+        );
+    }
+    let statement = Query::select()
+        .column(Asterisk)
+        .from_subquery(ranking, Alias::new("ranked"))
+        .cond_where(pages)
+        .to_owned();
+    let rows = db.query_all(&statement).await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let unit_key: i32 = row.try_get("", "unit_key")?;
+        let position: i64 = row.try_get("", "position")?;
+        members.push(RankedMember {
+            unit_key,
+            position: u64::try_from(position).unwrap_or(0),
+            person: person::Model::from_query_result(&row, "")?,
+        });
+    }
+    Ok(members)
+}
+
 /// The organisation's loaders, created for each request (their caches live one request).
 pub struct OrganisationLoaders {
     pub unit: DataLoader<UnitById>,
@@ -116,6 +294,7 @@ pub struct OrganisationLoaders {
     pub names: DataLoader<NamesOfUnit>,
     pub memberships: DataLoader<MembershipsOfPerson>,
     pub flags: DataLoader<FlagsOfPerson>,
+    pub members: DataLoader<MembersOfUnit>,
 }
 
 impl OrganisationLoaders {
@@ -128,6 +307,7 @@ impl OrganisationLoaders {
             names: DataLoader::new(NamesOfUnit(db.clone()), tokio::spawn),
             memberships: DataLoader::new(MembershipsOfPerson(db.clone()), tokio::spawn),
             flags: DataLoader::new(FlagsOfPerson(db.clone()), tokio::spawn),
+            members: DataLoader::new(MembersOfUnit(db.clone()), tokio::spawn),
         }
     }
 }
