@@ -266,3 +266,36 @@ async fn the_sdl_is_served() {
     assert_eq!(response.text().await.unwrap(), steward::graphql::sdl());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_database_failure_is_internal_and_tells_nothing_of_the_database() {
+    use sea_orm::ConnectionTrait;
+    let app = app().await;
+    // Break the database under the running server.
+    let txn = app.db.begin_write().await.unwrap();
+    txn.execute_unprepared("DROP TABLE person_flag")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ people(first: 3) { nodes { name flags { kind } } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "a GraphQL error, not a 500");
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INTERNAL", "{body}");
+    assert_eq!(error["extensions"]["requestId"], request_id.as_str());
+    let text = body.to_string().to_lowercase();
+    for leak in ["person_flag", "select", "sqlite", "no such table"] {
+        assert!(!text.contains(leak), "{leak:?} reached the client: {body}");
+    }
+    app.stop().await;
+}
