@@ -80,36 +80,18 @@ async fn the_org_tree_exports_as_csv(kind: DbKind) {
     assert_eq!(text.lines().count(), 1 + 20);
     assert!(text.contains("Urban Planning and Design Branch"));
 
-    let bad = app
-        .client
-        .get(app.url("/api/exports/org-units?asOf=yesterday"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(bad).await,
-        (StatusCode::BAD_REQUEST, "VALIDATION".into())
-    );
-    let unknown = app
-        .client
-        .get(app.url("/api/exports/budgets"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(unknown).await,
-        (StatusCode::NOT_FOUND, "NOT_FOUND".into())
-    );
-    let elsewhere = app
-        .client
-        .get(app.url("/api/nothing/here"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(elsewhere).await,
-        (StatusCode::NOT_FOUND, "NOT_FOUND".into())
-    );
+    for (path, status, code) in [
+        (
+            "/api/exports/org-units?asOf=yesterday",
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+        ),
+        ("/api/exports/budgets", StatusCode::NOT_FOUND, "NOT_FOUND"),
+        ("/api/nothing/here", StatusCode::NOT_FOUND, "NOT_FOUND"),
+    ] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(error_code(response).await, (status, code.into()), "{path}");
+    }
     app.stop().await;
 }
 

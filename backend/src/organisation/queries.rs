@@ -63,6 +63,17 @@ fn units_existing_on(day: Date) -> Condition {
         )
 }
 
+/// `LIKE` pattern for "contains, ignoring case"; `None` for an empty search.
+fn contains_pattern(search: Option<&str>) -> Option<String> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty())?;
+    Some(format!("%{}%", search.to_lowercase()))
+}
+
+/// `lower(column) LIKE pattern`.
+fn lower_like<C: ColumnTrait>(column: C, pattern: &str) -> Expr {
+    Expr::expr(Func::lower(Expr::col(column))).like(pattern)
+}
+
 fn sub(select: SelectStatement) -> Expr {
     Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(select)))
 }
@@ -120,21 +131,15 @@ fn unit_select(filter: &UnitFilter) -> sea_orm::Select<org_unit::Entity> {
     if let Some(within) = &filter.within {
         condition = condition.add(org_unit::Column::Id.is_in(within.iter().copied()));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", search.to_lowercase());
+    if let Some(pattern) = contains_pattern(filter.search.as_deref()) {
         let names = org_unit_name::Entity::find()
             .select_only()
             .column(org_unit_name::Column::OrgUnitId)
-            .filter(Expr::expr(Func::lower(Expr::col(org_unit_name::Column::Name))).like(&pattern))
+            .filter(lower_like(org_unit_name::Column::Name, &pattern))
             .into_query();
         condition = condition.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(org_unit::Column::Code))).like(&pattern))
+                .add(lower_like(org_unit::Column::Code, &pattern))
                 .add(org_unit::Column::Id.in_subquery(names)),
         );
     }
@@ -287,17 +292,11 @@ fn grade_condition(category: GradeCategory) -> Condition {
 fn person_select(filter: &PersonFilter) -> sea_orm::Select<person::Entity> {
     let day = filter.as_of;
     let mut condition = Condition::all();
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", search.to_lowercase());
+    if let Some(pattern) = contains_pattern(filter.search.as_deref()) {
         condition = condition.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(person::Column::Name))).like(&pattern))
-                .add(Expr::expr(Func::lower(Expr::col(person::Column::Email))).like(&pattern)),
+                .add(lower_like(person::Column::Name, &pattern))
+                .add(lower_like(person::Column::Email, &pattern)),
         );
     }
     if let Some(units) = &filter.units {
