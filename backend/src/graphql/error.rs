@@ -141,9 +141,13 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+/// For refusals of a whole request (limits): they point at no place in the query.
 impl From<ApiError> for async_graphql::ServerError {
     fn from(err: ApiError) -> Self {
-        async_graphql::Error::from(err).into_server_error(Default::default())
+        let error = async_graphql::Error::from(err);
+        let mut server_error = async_graphql::ServerError::new(error.message, None);
+        server_error.extensions = error.extensions;
+        server_error
     }
 }
 
