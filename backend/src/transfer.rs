@@ -9,7 +9,10 @@
 
 use axum::{
     Extension, Json,
-    extract::{DefaultBodyLimit, Multipart, Path, Query, State, multipart::MultipartRejection},
+    extract::{
+        DefaultBodyLimit, Multipart, Path, Query, State, multipart::MultipartRejection,
+        rejection::QueryRejection,
+    },
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -71,7 +74,7 @@ async fn export(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
     Path(kind): Path<String>,
-    params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
+    params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Response {
     let Ok(Query(params)) = params else {
         return error_response(
@@ -141,10 +144,18 @@ async fn import(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
     Path(kind): Path<String>,
-    Query(params): Query<ImportParams>,
+    params: Result<Query<ImportParams>, QueryRejection>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    let Ok(Query(params)) = params else {
+        return error_response(
+            &ApiError::bad_request(
+                "The query string could not be read: use ?commit=true or nothing.",
+            ),
+            &request_id,
+        );
+    };
     if !same_origin(&headers) {
         return http_error(
             StatusCode::FORBIDDEN,

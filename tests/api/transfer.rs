@@ -299,6 +299,17 @@ async fn uploads_are_checked_before_they_are_read() {
         error_code(wrong_field).await,
         (StatusCode::BAD_REQUEST, "BAD_REQUEST".into())
     );
+    let bad_flag = app
+        .client
+        .post(app.url("/api/imports/people?commit=maybe"))
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(bad_flag).await,
+        (StatusCode::BAD_REQUEST, "BAD_REQUEST".into())
+    );
     let unknown = app
         .client
         .post(app.url("/api/imports/budgets"))

@@ -91,6 +91,7 @@ pub enum PersonOrderField {
 
 /// How to order people.
 #[derive(InputObject, Default)]
+#[graphql(name = "PersonOrder")]
 pub struct PersonOrderInput {
     /// What to order by.
     #[graphql(default)]
@@ -102,6 +103,7 @@ pub struct PersonOrderInput {
 
 /// Which people to list.
 #[derive(InputObject, Default)]
+#[graphql(name = "PersonFilter")]
 pub struct PersonFilterInput {
     /// Only people whose name or e-mail address contains this text, ignoring case.
     search: Option<String>,
@@ -634,6 +636,7 @@ impl Person {
 
 /// A grade such as P-4.
 #[derive(SimpleObject)]
+#[graphql(name = "Grade")]
 pub struct GradeInfo {
     /// The grade as written, e.g. `P-4`, `D-1`, `ASG`.
     code: String,
