@@ -7,6 +7,8 @@
 //! Other processes on the same file (a CLI next to the server) wait on the busy timeout.
 //! On PostgreSQL both handles are the same pool.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
@@ -47,6 +49,17 @@ pub enum DbError {
 pub struct Db {
     reader: DatabaseConnection,
     writer: DatabaseConnection,
+    /// SQL statements run through this handle since it connected (to measure queries per
+    /// request, and to test that nested fields do not multiply statements).
+    statements: Arc<AtomicU64>,
+}
+
+/// Counts every statement a connection runs.
+fn count_statements(connection: &mut DatabaseConnection, counter: &Arc<AtomicU64>) {
+    let counter = Arc::clone(counter);
+    connection.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
 }
 
 impl Db {
@@ -84,9 +97,17 @@ impl Db {
             options
         };
         // The writer connects first so the file exists and is in WAL mode before readers open it.
-        let writer = connect_retrying_when_locked(sqlite_options(1, true)).await?;
-        let reader = connect_retrying_when_locked(sqlite_options(SQLITE_READERS, false)).await?;
-        Ok(Db { reader, writer })
+        let mut writer = connect_retrying_when_locked(sqlite_options(1, true)).await?;
+        let mut reader =
+            connect_retrying_when_locked(sqlite_options(SQLITE_READERS, false)).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        count_statements(&mut writer, &statements);
+        count_statements(&mut reader, &statements);
+        Ok(Db {
+            reader,
+            writer,
+            statements,
+        })
     }
 
     async fn connect_postgres(url: &str) -> Result<Self, DbError> {
@@ -98,11 +119,19 @@ impl Db {
             .sqlx_logging(true)
             .sqlx_logging_level(STATEMENT_LOG_LEVEL)
             .set_application_name("steward");
-        let pool = Database::connect(options).await.map_err(DbError::Connect)?;
+        let mut pool = Database::connect(options).await.map_err(DbError::Connect)?;
+        let statements = Arc::new(AtomicU64::new(0));
+        count_statements(&mut pool, &statements);
         Ok(Db {
             reader: pool.clone(),
             writer: pool,
+            statements,
         })
+    }
+
+    /// How many SQL statements this handle (and its clones) have run.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// The connection for reads. Never write through it: use [`Db::begin_write`].

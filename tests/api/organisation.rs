@@ -436,3 +436,52 @@ on_both_databases!(
     demo_data_is_loaded_once_however_often_the_server_starts,
     deep_or_costly_queries_are_refused_with_their_cost,
 );
+
+/// Statements a request runs on an otherwise idle server.
+async fn statements_for(app: &TestApp, query: &str) -> u64 {
+    let before = app.db.statements_run();
+    data(&app.graphql(query, Value::Null).await);
+    app.db.statements_run() - before
+}
+
+/// Nested fields are batched: asking for all 34 units with their names, parents, ancestors,
+/// children and members (and the members' grades, posts and flags) runs as many statements as
+/// asking for 2 units. One statement per unit would show as dozens more.
+///
+/// On a single-threaded runtime each round of sibling fields is polled to the end before a
+/// loader's batch runs, so the count hardly varies; when the machine is busy a batch's 2 ms wait
+/// can still run out early and split one batch in two, hence a margin of 4 (an N+1 would add
+/// 32 or more).
+async fn nested_fields_do_not_multiply_statements(kind: DbKind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let tree = |first: u32| {
+        format!(
+            "{{ orgUnits(first: {first}) {{ nodes {{ code kind depth name chinese: name(language: ZH)
+                parent {{ code }} ancestors {{ code }} children {{ code }} members(first: 3) {{
+                totalCount nodes {{ name grade {{ code }} memberships {{ title orgUnit {{ code }} }}
+                flags {{ kind }} }} }} }} }} }}"
+        )
+    };
+    let small = statements_for(&app, &tree(2)).await;
+    let large = statements_for(&app, &tree(100)).await;
+    eprintln!("statements: 2 units {small}, 34 units {large}");
+    assert!(
+        large <= small + 4,
+        "2 units: {small} statements, 34 units: {large}"
+    );
+    assert!(large <= 15, "{large} statements for the org tree");
+    app.stop().await;
+}
+
+mod nested_fields_on_one_thread {
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite() {
+        super::nested_fields_do_not_multiply_statements(steward_tests::DbKind::Sqlite).await
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres() {
+        super::nested_fields_do_not_multiply_statements(steward_tests::DbKind::Postgres).await
+    }
+}

@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use steward_shared::organisation::{Grade, GradeCategory, Language, OrgUnitKind, PersonFlagKind};
 
-use super::loaders::{MembersKey, OrganisationLoaders};
+use super::loaders::{MembersKey, OrganisationLoaders, Tree};
 use super::queries::{self, Date, PersonFilter, PersonOrder, UnitFilter, UnitOrder, in_effect};
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::graphql::relay::{Connection, PageArgs, global_id};
@@ -313,14 +313,52 @@ impl OrgUnit {
         Ok(unit.map(|unit| OrgUnit::new(unit, as_of)))
     }
 
+    /// The org tree on this view's date (read once per request and date).
+    async fn tree(&self, ctx: &Context<'_>) -> ApiResult<Arc<Tree>> {
+        loaders(ctx)?
+            .tree
+            .load_one(self.as_of)
+            .await?
+            .ok_or_else(|| ApiError::internal("tree loader returned no tree"))
+    }
+
     /// The revision in effect on the date; for a unit not existing then, the nearest one.
     async fn revision(&self, ctx: &Context<'_>) -> ApiResult<Option<org_unit_revision::Model>> {
+        if let Some(revision) = self.tree(ctx).await?.revision_of.get(&self.unit.id) {
+            return Ok(Some(revision.clone()));
+        }
+        // Not yet established on the date: its first revision.
         let revisions = loaders(ctx)?
             .revisions
             .load_one(self.unit.id)
             .await?
             .unwrap_or_default();
         Ok(queries::pick_revision(&revisions, self.as_of).cloned())
+    }
+
+    /// The ids of the units above this one on the date, nearest first.
+    async fn ancestor_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<i32>> {
+        let tree = self.tree(ctx).await?;
+        let mut ids = Vec::new();
+        let mut current = self.unit.id;
+        // Bounded: bad data with a cycle must not loop forever.
+        while let Some(parent) = tree.revision_of.get(&current).and_then(|r| r.parent_id) {
+            if ids.len() >= 64 || ids.contains(&parent) {
+                break;
+            }
+            ids.push(parent);
+            current = parent;
+        }
+        Ok(ids)
+    }
+
+    async fn units(&self, ctx: &Context<'_>, ids: &[i32]) -> ApiResult<Vec<OrgUnit>> {
+        let units = loaders(ctx)?.unit.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| units.get(id))
+            .map(|unit| OrgUnit::new(unit.clone(), self.as_of))
+            .collect())
     }
 
     async fn names_on_date(&self, ctx: &Context<'_>) -> ApiResult<Vec<org_unit_name::Model>> {
@@ -488,33 +526,27 @@ impl OrgUnit {
 
     /// How far down the tree it is on the date: 0 at the top.
     async fn depth(&self, ctx: &Context<'_>) -> ApiResult<i32> {
-        Ok(self.ancestors_of(ctx).await?.len() as i32)
+        Ok(self.ancestor_ids(ctx).await?.len() as i32)
     }
 
     /// The units above it on the date, nearest first.
     async fn ancestors(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgUnit>> {
-        self.ancestors_of(ctx).await
+        let ids = self.ancestor_ids(ctx).await?;
+        self.units(ctx, &ids).await
     }
 
     /// The units directly under it on the date, in tree order.
     async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgUnit>> {
-        let loaders = loaders(ctx)?;
-        let revisions = loaders
-            .children
-            .load_one(self.unit.id)
-            .await?
+        let tree = self.tree(ctx).await?;
+        let ids = tree
+            .children_of
+            .get(&self.unit.id)
+            .cloned()
             .unwrap_or_default();
-        let ids: Vec<i32> = revisions
-            .iter()
-            .filter(|r| in_effect(r.valid_from, r.valid_to, self.as_of))
-            .map(|r| r.org_unit_id)
-            .collect();
-        let units = loaders.unit.load_many(ids.iter().copied()).await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| units.get(id))
-            .filter(|unit| unit.exists_on(self.as_of))
-            .map(|unit| OrgUnit::new(unit.clone(), self.as_of))
+        let children = self.units(ctx, &ids).await?;
+        Ok(children
+            .into_iter()
+            .filter(|child| child.unit.exists_on(self.as_of))
             .collect())
     }
 
@@ -575,25 +607,6 @@ impl OrgUnit {
     /// Incremented by every change; send it back with an update to detect conflicting edits.
     async fn version(&self) -> i32 {
         self.unit.version
-    }
-}
-
-impl OrgUnit {
-    async fn ancestors_of(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgUnit>> {
-        let mut ancestors = Vec::new();
-        let mut current = self.clone();
-        // Bounded: bad data with a cycle must not loop forever.
-        while ancestors.len() < 64 {
-            let Some(parent_id) = current.revision(ctx).await?.and_then(|r| r.parent_id) else {
-                break;
-            };
-            let Some(parent) = OrgUnit::load(ctx, parent_id, self.as_of).await? else {
-                break;
-            };
-            ancestors.push(parent.clone());
-            current = parent;
-        }
-        Ok(ancestors)
     }
 }
 

@@ -58,13 +58,6 @@ grouped_loader!(
     org_unit_revision::Column::ValidFrom
 );
 grouped_loader!(
-    RevisionsUnderParent,
-    org_unit_revision,
-    org_unit_revision::Column::ParentId,
-    |row| row.parent_id,
-    org_unit_revision::Column::SortOrder
-);
-grouped_loader!(
     NamesOfUnit,
     org_unit_name,
     org_unit_name::Column::OrgUnitId,
@@ -113,6 +106,63 @@ impl Loader<i32> for PersonById {
             .all(self.0.reader())
             .await?;
         Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
+    }
+}
+
+/// The whole org tree on one day: each unit's revision (in effect, or its last one before the
+/// day for a unit dissolved by then) and each unit's children in tree order. The tree is small
+/// (hundreds of units), so one statement reads it and every tree field of the request (kind,
+/// parent, depth, ancestors, children) is answered from it without further rounds.
+pub struct Tree {
+    pub revision_of: HashMap<i32, org_unit_revision::Model>,
+    pub children_of: HashMap<i32, Vec<i32>>,
+}
+
+pub struct TreeOnDate(pub Db);
+
+impl Loader<NaiveDate> for TreeOnDate {
+    type Value = Arc<Tree>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        days: &[NaiveDate],
+    ) -> Result<HashMap<NaiveDate, Self::Value>, Self::Error> {
+        let mut trees = HashMap::new();
+        for day in days {
+            let revisions = org_unit_revision::Entity::find()
+                .filter(org_unit_revision::Column::ValidFrom.lte(*day))
+                .order_by_asc(org_unit_revision::Column::ValidFrom)
+                .all(self.0.reader())
+                .await?;
+            let mut revision_of = HashMap::new();
+            for revision in revisions {
+                // Ordered by start: the last one seen is the one in effect (or the last before).
+                revision_of.insert(revision.org_unit_id, revision);
+            }
+            let mut children: Vec<&org_unit_revision::Model> = revision_of
+                .values()
+                .filter(|r| r.parent_id.is_some() && r.valid_to.is_none_or(|end| *day < end))
+                .collect();
+            children.sort_by_key(|r| (r.sort_order, r.org_unit_id));
+            let mut children_of: HashMap<i32, Vec<i32>> = HashMap::new();
+            for child in children {
+                if let Some(parent) = child.parent_id {
+                    children_of
+                        .entry(parent)
+                        .or_default()
+                        .push(child.org_unit_id);
+                }
+            }
+            trees.insert(
+                *day,
+                Arc::new(Tree {
+                    revision_of,
+                    children_of,
+                }),
+            );
+        }
+        Ok(trees)
     }
 }
 
@@ -290,24 +340,35 @@ pub struct OrganisationLoaders {
     pub unit: DataLoader<UnitById>,
     pub person: DataLoader<PersonById>,
     pub revisions: DataLoader<RevisionsOfUnit>,
-    pub children: DataLoader<RevisionsUnderParent>,
+    pub tree: DataLoader<TreeOnDate>,
     pub names: DataLoader<NamesOfUnit>,
     pub memberships: DataLoader<MembershipsOfPerson>,
     pub flags: DataLoader<FlagsOfPerson>,
     pub members: DataLoader<MembersOfUnit>,
 }
 
+/// How long a loader waits for more keys before it runs its batch. Sibling fields ask within
+/// microseconds in a release build; a debug build under load needs longer.
+const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(2);
+
+fn loader<L: Loader<K>, K>(inner: L) -> DataLoader<L>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    DataLoader::new(inner, tokio::spawn).delay(BATCH_DELAY)
+}
+
 impl OrganisationLoaders {
     pub fn new(db: &Db) -> Self {
         OrganisationLoaders {
-            unit: DataLoader::new(UnitById(db.clone()), tokio::spawn),
-            person: DataLoader::new(PersonById(db.clone()), tokio::spawn),
-            revisions: DataLoader::new(RevisionsOfUnit(db.clone()), tokio::spawn),
-            children: DataLoader::new(RevisionsUnderParent(db.clone()), tokio::spawn),
-            names: DataLoader::new(NamesOfUnit(db.clone()), tokio::spawn),
-            memberships: DataLoader::new(MembershipsOfPerson(db.clone()), tokio::spawn),
-            flags: DataLoader::new(FlagsOfPerson(db.clone()), tokio::spawn),
-            members: DataLoader::new(MembersOfUnit(db.clone()), tokio::spawn),
+            unit: loader(UnitById(db.clone())),
+            person: loader(PersonById(db.clone())),
+            revisions: loader(RevisionsOfUnit(db.clone())),
+            tree: loader(TreeOnDate(db.clone())),
+            names: loader(NamesOfUnit(db.clone())),
+            memberships: loader(MembershipsOfPerson(db.clone())),
+            flags: loader(FlagsOfPerson(db.clone())),
+            members: loader(MembersOfUnit(db.clone())),
         }
     }
 }
