@@ -198,19 +198,7 @@ impl OrganisationQuery {
             },
             descending: order.direction == OrderDirection::Desc,
         };
-        let reader = db(ctx)?.reader();
-        let total = queries::count_units(reader, &query).await?;
-        let window = page.window(total)?;
-        let units = if window.limit == 0 {
-            Vec::new()
-        } else {
-            queries::list_units(reader, &query, window.offset, window.limit).await?
-        };
-        let nodes = units
-            .into_iter()
-            .map(|unit| OrgUnit::new(Arc::new(unit), as_of))
-            .collect();
-        Ok(Connection::new(window, total, nodes))
+        units_page(ctx, &query, &page).await
     }
 
     /// People of the organisation, filtered and ordered, a page at a time. Memberships and
@@ -267,6 +255,26 @@ impl OrganisationQuery {
         };
         people_page(ctx, &query, &page).await
     }
+}
+
+async fn units_page(
+    ctx: &Context<'_>,
+    query: &UnitFilter,
+    page: &PageArgs,
+) -> ApiResult<OrgUnitConnection> {
+    let reader = db(ctx)?.reader();
+    let total = queries::count_units(reader, query).await?;
+    let window = page.window(total)?;
+    let units = if window.limit == 0 {
+        Vec::new()
+    } else {
+        queries::list_units(reader, query, window.offset, window.limit).await?
+    };
+    let nodes = units
+        .into_iter()
+        .map(|unit| OrgUnit::new(Arc::new(unit), query.as_of))
+        .collect();
+    Ok(Connection::new(window, total, nodes))
 }
 
 async fn people_page(
