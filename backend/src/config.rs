@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::access::caller::AccessSettings;
+
 /// Where the SQLite database lives when `DATABASE_URL` is not given.
 pub const DEFAULT_SQLITE_DIR: &str = "data";
 pub const DEFAULT_SQLITE_FILE: &str = "steward.db";
@@ -54,6 +56,8 @@ pub struct ServeSettings {
     /// `Some` when `STEWARD_DEMO` / `--demo` was given; otherwise the database choice decides.
     pub demo: Option<bool>,
     pub web_dir: PathBuf,
+    /// Cookies and client addresses.
+    pub access: AccessSettings,
 }
 
 impl ServeSettings {
@@ -89,6 +93,7 @@ mod tests {
             addr: ([127, 0, 0, 1], 0).into(),
             demo,
             web_dir: PathBuf::from(DEFAULT_WEB_DIR),
+            access: AccessSettings::default(),
         };
         assert!(settings(DatabaseChoice::DefaultSqlite, None).load_demo());
         assert!(!settings(DatabaseChoice::Url("postgres://x/y".into()), None).load_demo());

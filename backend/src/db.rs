@@ -139,6 +139,13 @@ impl Db {
         &self.reader
     }
 
+    /// The connection for a single write statement outside a transaction (a log line, a
+    /// "last seen" stamp). Anything that writes more than one statement uses
+    /// [`Db::begin_write`].
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
     pub fn backend(&self) -> DbBackend {
         self.writer.get_database_backend()
     }

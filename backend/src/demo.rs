@@ -3,7 +3,7 @@
 use sea_orm::{DbErr, EntityTrait, PaginatorTrait};
 
 use crate::db::{Db, StartupLock};
-use crate::organisation;
+use crate::{access, organisation};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum DemoOutcome {
@@ -24,7 +24,11 @@ pub async fn load_if_empty(db: &Db) -> Result<DemoOutcome, DbErr> {
         return Ok(DemoOutcome::SkippedNotEmpty);
     }
     let counts = organisation::demo::load(&txn).await?;
+    let accounts = access::demo::load(&txn).await?;
     txn.commit().await?;
+    for (role, email) in &accounts {
+        tracing::info!(%role, %email, "demo account (password {})", access::demo::DEMO_PASSWORD);
+    }
     Ok(DemoOutcome::Loaded {
         org_units: counts.org_units,
         people: counts.people,

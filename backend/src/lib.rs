@@ -1,6 +1,8 @@
 //! The Steward server as a library, so the integration tests start exactly what `steward serve`
 //! starts.
 
+pub mod access;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod demo;

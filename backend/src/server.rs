@@ -21,6 +21,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+use crate::access::caller::{AccessSettings, ClientInfo};
 use crate::config::ServeSettings;
 use crate::db::{Db, DbError};
 use crate::demo::{self, DemoOutcome};
@@ -36,6 +37,7 @@ const REVALIDATE: &str = "no-cache";
 pub struct AppState {
     pub db: Db,
     pub schema: StewardSchema,
+    pub access: AccessSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,8 +96,9 @@ impl Application {
             );
         }
         let state = AppState {
-            schema: graphql::build_schema(db.clone()),
+            schema: graphql::build_schema(db.clone(), settings.access.clone()),
             db: db.clone(),
+            access: settings.access.clone(),
         };
         Ok(Application {
             listener,
@@ -118,15 +121,20 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         self.db.close().await;
         served
     }
 }
 
 pub fn router(state: AppState, web_dir: &Path) -> Router {
+    let access = state.access.clone();
     Router::new()
         .route(
             "/graphql",
@@ -142,10 +150,28 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .route("/readyz", get(readyz))
         .nest_service("/assets", hashed_assets(web_dir))
         .fallback_service(app_shell(web_dir))
+        .layer(middleware::from_fn(move |request, next| {
+            identify_client(access.clone(), request, next)
+        }))
         .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span_for))
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// Notes where the request came from (address, browser) for the security log and throttling.
+async fn identify_client(
+    settings: AccessSettings,
+    mut request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let client = ClientInfo::from_request(request.headers(), peer, &settings);
+    request.extensions_mut().insert(client);
+    next.run(request).await
 }
 
 /// `/assets/*`: content-hashed files, precompressed, cached for a year. A missing asset is a

@@ -20,8 +20,13 @@ use axum::{
 use serde::Deserialize;
 use steward_shared::api::ErrorCode;
 
-use crate::graphql::http::http_error;
-use crate::graphql::{ApiError, ErrorKind};
+use steward_shared::access::Operation;
+
+use crate::access::caller::ClientInfo;
+use crate::access::permissions::authorize_caller;
+use crate::audit::export::{AuditExportParams, audit_trail_csv};
+use crate::graphql::http::{http_error, identify};
+use crate::graphql::{ApiError, ApiResult, ErrorKind};
 use crate::organisation::transfer as organisation;
 use crate::request_id::RequestId;
 use crate::server::AppState;
@@ -53,8 +58,8 @@ async fn unknown_api_path(Extension(request_id): Extension<RequestId>) -> Respon
 pub fn error_response(error: &ApiError, request_id: &RequestId) -> Response {
     let status = match error.kind() {
         ErrorKind::BadRequest(_) | ErrorKind::Validation { .. } => StatusCode::BAD_REQUEST,
-        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden(_) => StatusCode::FORBIDDEN,
         ErrorKind::NotFound(_) => StatusCode::NOT_FOUND,
         ErrorKind::Conflict(_) => StatusCode::CONFLICT,
         ErrorKind::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -68,11 +73,15 @@ pub fn error_response(error: &ApiError, request_id: &RequestId) -> Response {
 #[serde(rename_all = "camelCase")]
 pub struct ExportParams {
     as_of: Option<String>,
+    #[serde(flatten)]
+    audit: AuditExportParams,
 }
 
 async fn export(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    Extension(client): Extension<ClientInfo>,
+    headers: HeaderMap,
     Path(kind): Path<String>,
     params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Response {
@@ -82,16 +91,41 @@ async fn export(
             &request_id,
         );
     };
+    let caller = match identify(&state, &headers, client, &request_id).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let operation = match kind.as_str() {
+        "audit-trail" => Operation::ReadAuditTrail,
+        _ => Operation::ReadOrganisation,
+    };
+    if let Err(error) = authorize_caller(&state.db, &caller, operation).await {
+        return error_response(&error, &request_id);
+    }
     let file = match kind.as_str() {
         "org-units" => organisation::export_org_units(&state.db, params.as_of.as_deref()).await,
+        "audit-trail" => export_audit_trail(&state, params.audit).await,
         other => Err(ApiError::not_found(format!(
-            "There is no export called {other:?}; there is: org-units."
+            "There is no export called {other:?}; there are: org-units, audit-trail."
         ))),
     };
     match file {
         Ok(file) => file.into_response(),
         Err(error) => error_response(&error, &request_id),
     }
+}
+
+async fn export_audit_trail(state: &AppState, params: AuditExportParams) -> ApiResult<Download> {
+    let filter = params.into_filter()?;
+    let bytes = audit_trail_csv(&state.db, &filter).await?;
+    Ok(Download {
+        file_name: format!(
+            "steward-audit-trail-{}.csv",
+            chrono::Utc::now().date_naive()
+        ),
+        content_type: "text/csv; charset=utf-8",
+        bytes,
+    })
 }
 
 /// A file to download.
@@ -143,6 +177,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 async fn import(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    Extension(client): Extension<ClientInfo>,
     Path(kind): Path<String>,
     params: Result<Query<ImportParams>, QueryRejection>,
     headers: HeaderMap,
@@ -184,7 +219,14 @@ async fn import(
         Ok(bytes) => bytes,
         Err(error) => return error.response(&request_id),
     };
-    match organisation::import_people(&state.db, &bytes, params.commit).await {
+    let caller = match identify(&state, &headers, client, &request_id).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    if let Err(error) = authorize_caller(&state.db, &caller, Operation::ImportPeople).await {
+        return error_response(&error, &request_id);
+    }
+    match organisation::import_people(&state.db, &caller, &bytes, params.commit).await {
         Ok(report) => Json(report).into_response(),
         Err(error) => error_response(&error, &request_id),
     }

@@ -3,5 +3,6 @@
 //! Everything here compiles for the host and for `wasm32-unknown-unknown`. Heavy or
 //! server-only dependencies sit behind the `server` feature.
 
+pub mod access;
 pub mod api;
 pub mod organisation;

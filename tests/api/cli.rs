@@ -81,6 +81,66 @@ async fn wait_until_ready(client: &reqwest::Client, address: &str) {
     }
 }
 
+/// Runs `steward` with `stdin` as its standard input; its standard output.
+async fn run_with_input(
+    cwd: &std::path::Path,
+    url: Option<&str>,
+    args: &[&str],
+    stdin: &str,
+) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut command = steward(cwd);
+    command.args(args).stdin(Stdio::piped());
+    if let Some(url) = url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(
+        output.status.success(),
+        "steward {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// An administrator made with `steward user add`, and a token from `steward token create`.
+async fn administrator_token(cwd: &std::path::Path, url: Option<&str>) -> String {
+    run_with_input(
+        cwd,
+        url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Ops@Steward.test",
+            "--name",
+            "Ops Admin",
+            "--role",
+            "administrator",
+        ],
+        "plum orchard on the hill\n",
+    )
+    .await;
+    let token = run_with_input(
+        cwd,
+        url,
+        &[
+            "token",
+            "create",
+            "--email",
+            "ops@steward.test",
+            "--read-only",
+        ],
+        "",
+    )
+    .await;
+    token.trim().to_owned()
+}
+
 async fn org_unit_codes(client: &reqwest::Client, address: &str) -> serde_json::Value {
     client
         .post(format!("{address}/graphql"))
@@ -105,13 +165,14 @@ fn terminate(child: &Child) {
 #[tokio::test]
 async fn serve_by_default_uses_sqlite_in_data_with_demo_data_and_stops_on_sigterm() {
     let cwd = tempfile::tempdir().unwrap();
+    let token = administrator_token(cwd.path(), None).await;
     let started = Instant::now();
     let mut child = steward(cwd.path())
         .args(["--addr", "127.0.0.1:0"])
         .spawn()
         .unwrap();
     let address = serving_address(&mut child).await;
-    let client = reqwest::Client::new();
+    let client = steward_tests::client_with_token(Some(&token));
     wait_until_ready(&client, &address).await;
     eprintln!("serve start to /readyz 200: {:?}", started.elapsed());
 
@@ -137,10 +198,75 @@ async fn a_given_database_url_gets_no_demo_data_unless_asked() {
         .spawn()
         .unwrap();
     let address = serving_address(&mut child).await;
-    let client = reqwest::Client::new();
-    wait_until_ready(&client, &address).await;
+    let anonymous = reqwest::Client::new();
+    wait_until_ready(&anonymous, &address).await;
+    let refused = org_unit_codes(&anonymous, &address).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+
+    let token = administrator_token(cwd.path(), Some(&url)).await;
+    assert!(token.starts_with("stw_"), "{token}");
+    let client = steward_tests::client_with_token(Some(&token));
     let response = org_unit_codes(&client, &address).await;
     assert_eq!(response["data"]["orgUnits"]["totalCount"], 0);
+
+    // A new password from the command line: the old one stops working, the new one signs in.
+    run_with_input(
+        cwd.path(),
+        Some(&url),
+        &["user", "set-password", "--email", "ops@steward.test"],
+        "a brand new passphrase\n",
+    )
+    .await;
+    let sign_in = |password: &'static str| {
+        let anonymous = anonymous.clone();
+        let address = address.clone();
+        async move {
+            anonymous
+                .post(format!("{address}/graphql"))
+                .json(&serde_json::json!({
+                    "query": "mutation($p: String!) { signIn(input: { email: \"ops@steward.test\", password: $p }) { account { email } } }",
+                    "variables": { "p": password },
+                }))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        sign_in("plum orchard on the hill").await["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        sign_in("a brand new passphrase").await["data"]["signIn"]["account"]["email"],
+        "ops@steward.test"
+    );
+    let trail: serde_json::Value = client
+        .post(format!("{address}/graphql"))
+        .json(&serde_json::json!({ "query": "{ auditTrail(first: 10) { nodes { actor action entity } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = trail["data"]["auditTrail"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for action in ["create", "assign_role", "reset_password"] {
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["actor"] == "cli" && e["action"] == action),
+            "no cli {action} in {entries:?}"
+        );
+    }
     assert!(
         !cwd.path().join("data").exists(),
         "no default database was created"
@@ -166,7 +292,7 @@ async fn migrate_applies_migrations_and_exits() {
         String::from_utf8_lossy(&output.stderr)
     );
     let db = steward::db::Db::connect(&url).await.unwrap();
-    assert_eq!(db.applied_migrations().await.unwrap().len(), 1);
+    assert_eq!(db.applied_migrations().await.unwrap().len(), 2);
     db.close().await;
 }
 

@@ -111,7 +111,13 @@ async fn copies_starting_together_migrate_and_load_demo_data_once(kind: DbKind) 
         apps.push(start.await.expect("a copy failed to start"));
     }
     let applied = apps[0].db.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec!["m20261126_000001_organisation".to_owned()]);
+    assert_eq!(
+        applied,
+        vec![
+            "m20261126_000001_organisation".to_owned(),
+            "m20261126_000002_access".to_owned()
+        ]
+    );
     assert_eq!(
         org_unit::Entity::find()
             .count(apps[0].db.reader())

@@ -11,10 +11,54 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use steward::{Application, DatabaseChoice, ServeSettings, db::Db};
+pub use steward_shared::access::{Operation, Role};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub const POSTGRES_ENV: &str = "TEST_DATABASE_URL";
+
+/// The password of accounts the harness creates.
+pub const TEST_PASSWORD: &str = "plum orchard on the hill";
+
+/// A new account (and person) holding `role`, organisation-wide or within the unit with code
+/// `unit`; returns an API token for it.
+pub async fn create_account(db: &Db, role: Role, unit: Option<&str>) -> String {
+    let email = format!(
+        "{}-{}@steward.test",
+        role.code().to_lowercase().replace('_', "-"),
+        uuid::Uuid::new_v4().simple()
+    );
+    steward::access::cli::add_user(
+        db,
+        steward::access::cli::NewUser {
+            email: email.clone(),
+            name: format!("Test {}", role.code()),
+            role: role.code().to_owned(),
+            unit: unit.map(str::to_owned),
+            password: TEST_PASSWORD.to_owned(),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create a test account: {e}"));
+    steward::access::cli::create_token(db, &email, None, false, None)
+        .await
+        .unwrap_or_else(|e| panic!("create a test token: {e}"))
+}
+
+/// An HTTP client that sends `token` as its bearer token (none: anonymous).
+pub fn client_with_token(token: Option<&str>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token
+        && let Ok(value) = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+    {
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .default_headers(headers)
+        .build()
+        .expect("http client")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -163,7 +207,12 @@ impl Default for AppOptions {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
+    /// Signed in as an administrator (API token), so tests of other areas run as someone
+    /// allowed to do everything.
     pub client: reqwest::Client,
+    /// Not signed in.
+    pub anonymous: reqwest::Client,
+    pub admin_token: String,
     pub db: Db,
     pub database: TestDatabase,
     shutdown: oneshot::Sender<()>,
@@ -186,6 +235,7 @@ impl TestApp {
             addr: ([127, 0, 0, 1], 0).into(),
             demo: Some(options.demo),
             web_dir: options.web_dir,
+            access: steward::access::caller::AccessSettings::default(),
         };
         let app = Application::build(&settings)
             .await
@@ -196,18 +246,46 @@ impl TestApp {
         let server = tokio::spawn(app.run_until_stopped(async {
             let _ = stop.await;
         }));
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("http client");
-        TestApp {
+        let admin_token = create_account(&db, Role::Administrator, None).await;
+        let client = client_with_token(Some(&admin_token));
+        let anonymous = client_with_token(None);
+        let app = TestApp {
             address,
             client,
+            anonymous,
+            admin_token,
             db,
             database,
             shutdown,
             server,
-        }
+        };
+        // The token's first use is recorded (once a minute): done here, so that tests counting
+        // SQL statements see only their own.
+        app.graphql("{ viewer { readOnly } }", json!({})).await;
+        app
+    }
+
+    /// A client signed in with a new account holding `role` (within the unit with code `unit`,
+    /// or organisation-wide), through an API token.
+    pub async fn client_as(&self, role: Role, unit: Option<&str>) -> reqwest::Client {
+        client_with_token(Some(&create_account(&self.db, role, unit).await))
+    }
+
+    /// Runs a GraphQL request with `client` and returns the JSON response.
+    pub async fn graphql_with(
+        &self,
+        client: &reqwest::Client,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let response = client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("graphql request");
+        assert_eq!(response.status(), 200, "GraphQL answers 200");
+        response.json().await.expect("graphql response is JSON")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,10 +16,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub enum ErrorKind {
     #[error("{0}")]
     BadRequest(String),
-    #[error("Please sign in first.")]
-    Unauthenticated,
-    #[error("You are not allowed to do this.")]
-    Forbidden,
+    /// Not signed in, or the credential has ended; the message says which.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but the permission table does not allow it; the message says what.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{message}")]
@@ -36,8 +38,8 @@ impl ErrorKind {
     pub fn code(&self) -> ErrorCode {
         match self {
             ErrorKind::BadRequest(_) => ErrorCode::BadRequest,
-            ErrorKind::Unauthenticated => ErrorCode::Unauthenticated,
-            ErrorKind::Forbidden => ErrorCode::Forbidden,
+            ErrorKind::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ErrorKind::Forbidden(_) => ErrorCode::Forbidden,
             ErrorKind::NotFound(_) => ErrorCode::NotFound,
             ErrorKind::Validation { .. } => ErrorCode::Validation,
             ErrorKind::Conflict(_) => ErrorCode::Conflict,
@@ -61,6 +63,19 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(ErrorKind::BadRequest(message.into()))
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorKind::Unauthenticated(message.into()))
+    }
+
+    /// Not signed in: the message every anonymous refusal uses.
+    pub fn sign_in_first() -> Self {
+        ApiError::unauthenticated("Please sign in first.")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::new(ErrorKind::Forbidden(message.into()))
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -183,8 +198,8 @@ mod tests {
     fn every_kind_has_its_code() {
         let kinds = [
             (ErrorKind::BadRequest("x".into()), "BAD_REQUEST"),
-            (ErrorKind::Unauthenticated, "UNAUTHENTICATED"),
-            (ErrorKind::Forbidden, "FORBIDDEN"),
+            (ErrorKind::Unauthenticated("x".into()), "UNAUTHENTICATED"),
+            (ErrorKind::Forbidden("x".into()), "FORBIDDEN"),
             (ErrorKind::NotFound("x".into()), "NOT_FOUND"),
             (ErrorKind::Conflict("x".into()), "CONFLICT"),
             (

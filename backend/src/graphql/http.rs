@@ -15,8 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 use steward_shared::api::ErrorCode;
 
+use crate::access::caller::{Caller, ClientInfo, authenticate};
 use crate::request_id::RequestId;
 use crate::server::AppState;
+use crate::transfer::error_response;
 
 /// Largest accepted GraphQL request body. Queries are small; imports have their own route.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -48,6 +50,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 pub async fn post(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    Extension(client): Extension<ClientInfo>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -110,7 +113,7 @@ pub async fn post(
             &request_id,
         );
     }
-    execute(&state, request, request_id).await
+    execute(&state, request, request_id, &headers, client).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +127,8 @@ pub struct GetParams {
 pub async fn get(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    Extension(client): Extension<ClientInfo>,
+    headers: HeaderMap,
     params: Result<Query<GetParams>, QueryRejection>,
 ) -> Response {
     let bad_request = |message: &str| {
@@ -174,7 +179,7 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    execute(&state, request, request_id).await
+    execute(&state, request, request_id, &headers, client).await
 }
 
 /// Any other method on `/graphql`.
@@ -191,12 +196,37 @@ pub async fn method_not_allowed(Extension(request_id): Extension<RequestId>) -> 
     response
 }
 
+/// Who is calling: from the session cookie or the API token. A bad token is refused here,
+/// before any GraphQL runs.
+pub async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientInfo,
+    request_id: &RequestId,
+) -> Result<Caller, Response> {
+    authenticate(
+        &state.db,
+        headers,
+        client,
+        Some(request_id.to_string()),
+        &state.access,
+    )
+    .await
+    .map_err(|error| error_response(&error, request_id))
+}
+
 async fn execute(
     state: &AppState,
     request: async_graphql::Request,
     request_id: RequestId,
+    headers: &HeaderMap,
+    client: ClientInfo,
 ) -> Response {
-    let request = super::with_request_data(request.data(request_id.clone()), &state.db);
+    let caller = match identify(state, headers, client, &request_id).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let request = super::with_request_data(request.data(request_id.clone()), &state.db, caller);
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -207,5 +237,15 @@ async fn execute(
         }
         extensions.set("requestId", request_id.as_str());
     }
-    Json(response).into_response()
+    // Headers set by resolvers: the session cookie at sign-in and sign-out.
+    let headers = std::mem::take(&mut response.http_headers);
+    let mut http_response = Json(response).into_response();
+    for (name, value) in &headers {
+        http_response.headers_mut().append(name, value.clone());
+    }
+    // Answers can hold personal data and depend on the signed-in account.
+    http_response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    http_response
 }

@@ -11,6 +11,10 @@ pub mod versioning;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
+use crate::access::caller::{AccessSettings, Caller};
+use crate::access::loaders::AccessLoaders;
+use crate::access::{AccessMutation, AccessQuery, gate::SignInGate};
+use crate::audit::AuditQuery;
 use crate::db::Db;
 use crate::organisation::loaders::OrganisationLoaders;
 use crate::organisation::{OrganisationMutation, OrganisationQuery};
@@ -19,16 +23,16 @@ pub use error::{ApiError, ApiResult, ErrorKind};
 
 /// The root query: one object per domain area.
 #[derive(MergedObject, Default)]
-pub struct Query(node::NodeQuery, OrganisationQuery);
+pub struct Query(node::NodeQuery, AccessQuery, OrganisationQuery, AuditQuery);
 
 /// The root mutation: one object per domain area.
 #[derive(MergedObject, Default)]
-pub struct Mutation(OrganisationMutation);
+pub struct Mutation(AccessMutation, OrganisationMutation);
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;
 
-pub fn build_schema(db: Db) -> StewardSchema {
-    schema_builder().data(db).finish()
+pub fn build_schema(db: Db, access: AccessSettings) -> StewardSchema {
+    schema_builder().data(db).data(access).finish()
 }
 
 /// The schema in SDL, as checked into `schema.graphql` and served at `/schema.graphql`.
@@ -42,11 +46,20 @@ fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscr
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_recursive_depth(limits::MAX_DEPTH + 8)
         .extension(limits::QueryLimits)
+        .extension(SignInGate)
 }
 
-/// Per-request data: each area's DataLoaders (their caches must not outlive the request).
-pub fn with_request_data(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
-    request.data(OrganisationLoaders::new(db))
+/// Per-request data: the caller, and each area's DataLoaders (their caches must not outlive
+/// the request).
+pub fn with_request_data(
+    request: async_graphql::Request,
+    db: &Db,
+    caller: Caller,
+) -> async_graphql::Request {
+    request
+        .data(caller)
+        .data(OrganisationLoaders::new(db))
+        .data(AccessLoaders::new(db))
 }
 
 /// The database handle of the current request.

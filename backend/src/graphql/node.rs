@@ -3,8 +3,12 @@
 use async_graphql::futures_util::future::try_join_all;
 use async_graphql::{Context, ID, Interface, Object};
 
+use steward_shared::access::Operation;
+
 use super::relay::{MAX_PAGE_SIZE, parse_global_id};
 use super::{ApiError, ApiResult};
+use crate::access::graphql::{ACCOUNT_TYPE, Account};
+use crate::access::permissions::{Subject, authorize};
 use crate::organisation::graphql::{ORG_UNIT_TYPE, OrgUnit, PERSON_TYPE, Person, today};
 
 /// A record that can be fetched by its global id with `node(id:)`.
@@ -17,15 +21,23 @@ use crate::organisation::graphql::{ORG_UNIT_TYPE, OrgUnit, PERSON_TYPE, Person, 
 pub enum Node {
     OrgUnit(OrgUnit),
     Person(Person),
+    Account(Account),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
     let (type_name, record) = parse_global_id(id)?;
     match type_name.as_str() {
-        ORG_UNIT_TYPE => Ok(OrgUnit::load(ctx, record, today())
-            .await?
-            .map(Node::OrgUnit)),
-        PERSON_TYPE => Ok(Person::load(ctx, record, today()).await?.map(Node::Person)),
+        ORG_UNIT_TYPE => {
+            authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
+            Ok(OrgUnit::load(ctx, record, today())
+                .await?
+                .map(Node::OrgUnit))
+        }
+        PERSON_TYPE => {
+            authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
+            Ok(Person::load(ctx, record, today()).await?.map(Node::Person))
+        }
+        ACCOUNT_TYPE => Ok(Account::load_visible(ctx, record).await?.map(Node::Account)),
         _ => Err(ApiError::bad_request(format!(
             "{:?} is not the id of anything Steward holds.",
             id.as_str()

@@ -8,6 +8,9 @@ use async_graphql::{ID, SimpleObject, connection::PageInfo};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use super::error::{ApiError, ApiResult};
+use crate::access::graphql::Account;
+use crate::access::security_log::SecurityLogEntry;
+use crate::audit::graphql::AuditEntry;
 use crate::organisation::graphql::{OrgUnit, Person};
 
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -187,6 +190,19 @@ macro_rules! connection {
 
 connection!(OrgUnitConnection, OrgUnitEdge, OrgUnit, "org units");
 connection!(PersonConnection, PersonEdge, Person, "people");
+connection!(AccountConnection, AccountEdge, Account, "user accounts");
+connection!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    "audit trail entries"
+);
+connection!(
+    SecurityLogEntryConnection,
+    SecurityLogEntryEdge,
+    SecurityLogEntry,
+    "security log entries"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,11 @@
 //! GraphQL types and queries of the organisation. Every object is seen "as of" a date (today
 //! unless the query says otherwise), and its nested fields answer for the same date.
 
+use steward_shared::access::Operation;
+
+use crate::access::graphql::Account;
+use crate::access::loaders::AccessLoaders;
+use crate::access::permissions::{Subject, authorize, caller};
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -140,6 +145,7 @@ impl OrganisationQuery {
             DateScalar,
         >,
     ) -> ApiResult<Option<OrgUnit>> {
+        authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
         let unit = queries::unit_by_code(db(ctx)?.reader(), &code).await?;
         let as_of = as_of.map_or_else(today, Into::into);
         Ok(unit.map(|unit| OrgUnit::new(Arc::new(unit), as_of)))
@@ -164,6 +170,7 @@ impl OrganisationQuery {
         #[graphql(desc = "At most this many units from the end (0–100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<OrgUnitConnection> {
+        authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
         let page = PageArgs {
             first,
             after,
@@ -220,6 +227,7 @@ impl OrganisationQuery {
         #[graphql(desc = "At most this many people from the end (0–100).")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<PersonConnection> {
+        authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
         let page = PageArgs {
             first,
             after,
@@ -722,6 +730,23 @@ impl Person {
             .iter()
             .map(|m| Membership::new(m.clone(), self.as_of))
             .collect())
+    }
+
+    /// The person's user account, if they have one: visible to administrators, auditors and
+    /// the person.
+    async fn account(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        let me = caller(ctx)?.signed_in()?;
+        if me.person_id != self.person.id {
+            authorize(ctx, Operation::ReadAccounts, Subject::Organisation).await?;
+        }
+        let loaders = ctx
+            .data::<AccessLoaders>()
+            .map_err(|_| ApiError::internal("access loaders missing from the request"))?;
+        Ok(loaders
+            .account_of_person
+            .load_one(self.person.id)
+            .await?
+            .map(Account))
     }
 
     /// Flags in effect on the date (e.g. change agent).

@@ -6,10 +6,14 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
+use serde_json::json;
+use steward_shared::access::Operation;
 use steward_shared::organisation::{Email, Grade, Language, clean_name};
 
 use super::graphql::{ORG_UNIT_TYPE, OrgUnit, PERSON_TYPE, Person, today};
 use super::{org_unit, org_unit_name, person};
+use crate::access::permissions::{Subject, authorize, caller};
+use crate::audit::{self, Change};
 use crate::graphql::relay::parse_global_id_of;
 use crate::graphql::scalars::Date;
 use crate::graphql::versioning::claim_next_version;
@@ -94,9 +98,14 @@ impl OrganisationMutation {
             })
             .transpose()?;
 
+        authorize(ctx, Operation::EditPerson, Subject::Person(id)).await?;
         let db = db(ctx)?;
         let txn = db.begin_write().await?;
         claim_next_version(&txn, "person", "person", id, input.version).await?;
+        let before = person::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("There is no such person."))?;
         if let Some(Some(email)) = &email {
             let taken = person::Entity::find()
                 .filter(person::Column::Email.eq(email.as_str()))
@@ -135,6 +144,14 @@ impl OrganisationMutation {
                 }
                 _ => ApiError::from(err),
             })?;
+        audit::trail::record_for(
+            &txn,
+            caller(ctx)?,
+            Change::new("Person", id, "update")
+                .before(before.audit_snapshot())
+                .after(updated.audit_snapshot()),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Person::new(Arc::new(updated), today()))
     }
@@ -156,6 +173,7 @@ impl OrganisationMutation {
             .map_err(|e| ApiError::validation("shortName", capitalise(&e.to_string())))?;
         let from = input.effective_from.map_or_else(today, Into::into);
 
+        authorize(ctx, Operation::RenameOrgUnit, Subject::Unit(id)).await?;
         let db = db(ctx)?;
         let txn = db.begin_write().await?;
         claim_next_version(&txn, "org_unit", "org unit", id, input.version).await?;
@@ -166,6 +184,15 @@ impl OrganisationMutation {
             .order_by_desc(org_unit_name::Column::ValidFrom)
             .one(&txn)
             .await?;
+        let before = current.as_ref().map(|n| {
+            json!({ "language": n.language, "name": n.name, "shortName": n.short_name, "validFrom": n.valid_from })
+        });
+        let after = json!({
+            "language": input.language.tag(),
+            "name": name,
+            "shortName": short_name,
+            "validFrom": from,
+        });
         match current {
             Some(current) if current.valid_from > from => {
                 return Err(ApiError::validation(
@@ -212,6 +239,11 @@ impl OrganisationMutation {
             .one(&txn)
             .await?
             .ok_or_else(|| ApiError::not_found("There is no such org unit."))?;
+        let mut change = Change::new("OrgUnit", id, "rename").after(after);
+        if let Some(before) = before {
+            change = change.before(before);
+        }
+        audit::trail::record_for(&txn, caller(ctx)?, change).await?;
         txn.commit().await?;
         Ok(OrgUnit::new(Arc::new(unit), from.max(today())))
     }

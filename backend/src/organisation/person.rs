@@ -22,3 +22,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// What the audit trail keeps of a person.
+    pub fn audit_snapshot(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "email": self.email,
+            "grade": self.grade,
+            "active": self.active,
+            "version": self.version,
+        })
+    }
+}

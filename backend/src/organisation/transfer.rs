@@ -11,6 +11,8 @@ use steward_shared::organisation::{Email, Grade, Language, clean_name};
 use super::graphql::today;
 use super::queries::{self, Date, UnitFilter, UnitOrder, in_effect};
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_membership};
+use crate::access::caller::Caller;
+use crate::audit::{self, Change};
 use crate::db::Db;
 use crate::graphql::{ApiError, ApiResult};
 use crate::transfer::Download;
@@ -196,7 +198,12 @@ fn parse_active(raw: &str) -> Option<bool> {
 
 /// Imports people from CSV with the columns `name`, `email` (both required), `grade`,
 /// `org_unit_code`, `title` and `active`. People are matched by e-mail address.
-pub async fn import_people(db: &Db, file: &[u8], commit: bool) -> ApiResult<ImportReport> {
+pub async fn import_people(
+    db: &Db,
+    caller: &Caller,
+    file: &[u8],
+    commit: bool,
+) -> ApiResult<ImportReport> {
     let file = file.strip_prefix(UTF8_BOM).unwrap_or(file);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -327,7 +334,7 @@ pub async fn import_people(db: &Db, file: &[u8], commit: bool) -> ApiResult<Impo
         }
     }
     if commit && report.errors.is_empty() {
-        write_people(db, &rows, &existing).await?;
+        write_people(db, caller, &rows, &existing).await?;
         report.committed = true;
     }
     Ok(report)
@@ -385,6 +392,7 @@ async fn existing_people(db: &Db, rows: &[PersonRow]) -> Result<HashMap<String, 
 
 async fn write_people(
     db: &Db,
+    caller: &Caller,
     rows: &[PersonRow],
     existing: &HashMap<String, Existing>,
 ) -> ApiResult<()> {
@@ -401,7 +409,19 @@ async fn write_people(
                 change.active = Set(row.active);
                 change.version = Set(current.person.version + 1);
                 change.updated_at = Set(now);
-                change.update(&txn).await?;
+                let updated = change.update(&txn).await?;
+                let mut after = updated.audit_snapshot();
+                if let Some((_, code)) = &row.unit {
+                    after["orgUnit"] = serde_json::json!(code);
+                }
+                audit::trail::record_for(
+                    &txn,
+                    caller,
+                    Change::new("Person", updated.id, "import")
+                        .before(current.person.audit_snapshot())
+                        .after(after),
+                )
+                .await?;
                 if let Some((unit, _)) = &row.unit
                     && !current.current_units.iter().any(|m| m.org_unit_id == *unit)
                 {
@@ -416,7 +436,7 @@ async fn write_people(
                 current.person.id
             }
             None => {
-                person::ActiveModel {
+                let created = person::ActiveModel {
                     name: Set(row.name.clone()),
                     email: Set(Some(row.email.clone())),
                     grade: Set(row.grade.clone()),
@@ -427,8 +447,18 @@ async fn write_people(
                     ..Default::default()
                 }
                 .insert(&txn)
-                .await?
-                .id
+                .await?;
+                let mut after = created.audit_snapshot();
+                if let Some((_, code)) = &row.unit {
+                    after["orgUnit"] = serde_json::json!(code);
+                }
+                audit::trail::record_for(
+                    &txn,
+                    caller,
+                    Change::new("Person", created.id, "import").after(after),
+                )
+                .await?;
+                created.id
             }
         };
         if let Some((unit, _)) = &row.unit {
