@@ -75,3 +75,13 @@ async fn every_type_field_argument_and_value_is_described() {
     assert!(missing.is_empty(), "undescribed: {missing:#?}");
     app.stop().await;
 }
+
+#[test]
+fn the_readme_shows_the_permission_table_of_shared() {
+    let readme = std::fs::read_to_string(steward_tests::workspace_dir().join("README.md")).unwrap();
+    let table = steward_shared::access::permission_table_markdown();
+    assert!(
+        readme.contains(&table),
+        "README.md's permission table differs from shared/src/access.rs; it should read:\n{table}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Browser end-to-end tests: the real built app in headless Chromium.
 //! They fail on any JavaScript error or wasm crash the page reports.
 
+use fantoccini::Locator;
 use steward_tests::browser::{Browser, PHONE};
 use steward_tests::{DbKind, TestApp, workspace_dir};
 
@@ -15,11 +16,53 @@ async fn open_on_phone(path: &str) -> Option<(Browser, TestApp)> {
     );
     let browser = Browser::start(PHONE).await?;
     let app = TestApp::spawn(DbKind::Sqlite).await?;
-    browser.client.goto(&app.url(path)).await.unwrap();
+    sign_in(&browser, &app, path).await;
     browser
         .wait_for_text("[data-test=org-units] li[data-code=OED]")
         .await;
     Some((browser, app))
+}
+
+/// The demo administrator's address (demo accounts share one password).
+async fn demo_administrator(app: &TestApp) -> String {
+    let response = app
+        .graphql(
+            "{ accounts(filter: { role: ADMINISTRATOR, search: \"habitat.example\" }) { nodes { email } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    response["data"]["accounts"]["nodes"][0]["email"]
+        .as_str()
+        .expect("a demo administrator")
+        .to_owned()
+}
+
+/// Opens `path`, which asks to sign in first, and signs in as the demo administrator.
+async fn sign_in(browser: &Browser, app: &TestApp, path: &str) {
+    browser.client.goto(&app.url(path)).await.unwrap();
+    browser.wait_for_text("[data-test=sign-in] button").await;
+    let email = demo_administrator(app).await;
+    let field = |css: &'static str| browser.client.find(Locator::Css(css));
+    field("#sign-in-email")
+        .await
+        .unwrap()
+        .send_keys(&email)
+        .await
+        .unwrap();
+    field("#sign-in-password")
+        .await
+        .unwrap()
+        .send_keys(steward::access::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    field("[data-test=sign-in] button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let account = browser.wait_for_text("[data-test=account]").await;
+    assert_eq!(account, email);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,6 +106,56 @@ async fn a_deep_link_loads_the_app_too() {
     let Some((browser, app)) = open_on_phone("/organisation/units").await else {
         return;
     };
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_explained_and_signing_out_ends_the_session() {
+    let Some((browser, app)) = open_on_phone("/").await else {
+        return;
+    };
+    browser
+        .client
+        .find(Locator::Css("[data-test=sign-out]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_text("[data-test=sign-in] button").await;
+    // The session ended on the server too: a reload asks to sign in again.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("[data-test=sign-in] button").await;
+    browser
+        .client
+        .find(Locator::Css("#sign-in-email"))
+        .await
+        .unwrap()
+        .send_keys("someone@habitat.example")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#sign-in-password"))
+        .await
+        .unwrap()
+        .send_keys("not the right password")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("[data-test=sign-in] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = browser
+        .wait_for_text("[data-test=sign-in] [data-error-code=UNAUTHENTICATED]")
+        .await;
+    assert!(error.contains("not right"), "{error}");
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
@@ -115,6 +208,8 @@ async fn graphiql_runs_from_steward_itself() {
         return;
     };
     let app = TestApp::spawn(DbKind::Sqlite).await.unwrap();
+    // GraphiQL uses the app's session cookie.
+    sign_in(&browser, &app, "/").await;
     browser.client.goto(&app.url("/graphiql")).await.unwrap();
     browser.wait_for_text(".graphiql-container").await;
     // Run the default query and see its result.

@@ -4,9 +4,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use std::sync::Mutex;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerResult, Variables};
+use async_graphql::{Positioned, Request, ServerResult, Variables};
 
 use super::caller::Caller;
 use crate::graphql::ApiError;
@@ -18,12 +22,30 @@ pub struct SignInGate;
 
 impl ExtensionFactory for SignInGate {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SignInGate)
+        Arc::new(SignInGateExtension::default())
     }
 }
 
+/// One per request: remembers which operation of the document the request runs.
+#[derive(Default)]
+struct SignInGateExtension {
+    operation_name: Mutex<Option<String>>,
+}
+
 #[async_graphql::async_trait::async_trait]
-impl Extension for SignInGate {
+impl Extension for SignInGateExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Ok(mut name) = self.operation_name.lock() {
+            name.clone_from(&request.operation_name);
+        }
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -35,18 +57,29 @@ impl Extension for SignInGate {
         let anonymous = ctx
             .data_opt::<Caller>()
             .is_none_or(|caller| caller.signed_in.is_none());
-        if anonymous && !only_anonymous_fields(&document) {
+        let operation = self
+            .operation_name
+            .lock()
+            .ok()
+            .and_then(|name| name.clone());
+        if anonymous && !only_anonymous_fields(&document, operation.as_deref()) {
             return Err(ApiError::sign_in_first().into());
         }
         Ok(document)
     }
 }
 
-fn only_anonymous_fields(document: &ExecutableDocument) -> bool {
+/// Whether the operation the request runs (the named one, or every one when none is named)
+/// asks only for what anonymous callers may. Other operations in the document do not run.
+fn only_anonymous_fields(document: &ExecutableDocument, operation: Option<&str>) -> bool {
     document
         .operations
         .iter()
-        .all(|(_, operation)| root_fields_allowed(document, &operation.node.selection_set, 0))
+        .filter(|(name, _)| match operation {
+            Some(wanted) => name.is_some_and(|n| n.as_str() == wanted),
+            None => true,
+        })
+        .all(|(_, definition)| root_fields_allowed(document, &definition.node.selection_set, 0))
 }
 
 fn root_fields_allowed(
@@ -81,7 +114,21 @@ mod tests {
     use super::only_anonymous_fields;
 
     fn allowed(query: &str) -> bool {
-        only_anonymous_fields(&async_graphql::parser::parse_query(query).expect("valid"))
+        only_anonymous_fields(
+            &async_graphql::parser::parse_query(query).expect("valid"),
+            None,
+        )
+    }
+
+    #[test]
+    fn only_the_operation_that_runs_counts() {
+        let document = async_graphql::parser::parse_query(
+            "query Viewer { viewer { readOnly } } mutation SignIn { signIn(input: {email: \"a\", password: \"b\"}) { readOnly } }",
+        )
+        .expect("valid");
+        assert!(only_anonymous_fields(&document, Some("SignIn")));
+        assert!(!only_anonymous_fields(&document, Some("Viewer")));
+        assert!(!only_anonymous_fields(&document, None));
     }
 
     #[test]

@@ -104,7 +104,8 @@ fn is_common(lower: &str) -> bool {
 fn is_repetition(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     (1..=chars.len() / 2).any(|period| {
-        chars.len() % period == 0 && chars.chunks(period).all(|chunk| chunk == &chars[..period])
+        chars.len().is_multiple_of(period)
+            && chars.chunks(period).all(|chunk| chunk == &chars[..period])
     })
 }
 
