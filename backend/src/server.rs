@@ -213,12 +213,25 @@ fn app_shell(web_dir: &Path) -> Router {
         ))
 }
 
-/// The API contract in SDL, for tools and analysts.
-async fn schema_sdl(State(state): State<AppState>) -> impl IntoResponse {
+/// The API contract in SDL, for tools and analysts who are signed in (like introspection).
+async fn schema_sdl(
+    State(state): State<AppState>,
+    axum::Extension(request_id): axum::Extension<crate::request_id::RequestId>,
+    axum::Extension(client): axum::Extension<ClientInfo>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let caller = match graphql::http::identify(&state, &headers, client, &request_id).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    if let Err(error) = caller.signed_in() {
+        return transfer::error_response(&error, &request_id);
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.schema.sdl(),
     )
+        .into_response()
 }
 
 /// GraphiQL, for analysts exploring the API; all its files come from Steward itself.

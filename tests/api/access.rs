@@ -117,6 +117,55 @@ async fn sessions_live_on_the_server_and_end_there(kind: DbKind) {
         Some("UNAUTHENTICATED")
     );
 
+    // "Last seen" is written at most once a minute.
+    let (_, busy) = sign_in(&app, &email, TEST_PASSWORD, None).await;
+    let busy = busy.unwrap();
+    let last_seen = |cookie: String| {
+        let db = app.db.clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            steward::access::user_session::Entity::find()
+                .filter(steward::access::user_session::Column::TokenDigest.eq(
+                    steward::access::secrets::digest(cookie.split_once('=').unwrap().1),
+                ))
+                .one(db.reader())
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seen_at
+        }
+    };
+    let first = last_seen(busy.clone()).await;
+    for _ in 0..3 {
+        with_cookie(&app, &busy, "{ viewer { readOnly } }").await;
+    }
+    assert_eq!(
+        last_seen(busy.clone()).await,
+        first,
+        "not rewritten within a minute"
+    );
+    {
+        use sea_orm::ConnectionTrait;
+        let digest = steward::access::secrets::digest(busy.split_once('=').unwrap().1);
+        let two_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(2);
+        app.db
+            .writer()
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                app.db.backend(),
+                match app.db.backend() {
+                    sea_orm::DbBackend::Postgres => {
+                        "UPDATE user_session SET last_seen_at = $1 WHERE token_digest = $2"
+                    }
+                    _ => "UPDATE user_session SET last_seen_at = ? WHERE token_digest = ?",
+                },
+                [two_minutes_ago.into(), digest.into()],
+            ))
+            .await
+            .unwrap();
+        with_cookie(&app, &busy, "{ viewer { readOnly } }").await;
+        assert!(last_seen(busy.clone()).await > two_minutes_ago + chrono::Duration::seconds(60));
+    }
+
     // Idle and absolute expiry.
     let (_, idle) = sign_in(&app, &email, TEST_PASSWORD, None).await;
     let (_, old) = sign_in(&app, &email, TEST_PASSWORD, None).await;

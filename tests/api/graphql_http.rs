@@ -264,6 +264,14 @@ async fn the_sdl_is_served() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), steward::graphql::sdl());
+    // To signed-in callers only, like introspection.
+    let anonymous = app
+        .anonymous
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
     app.stop().await;
 }
 
