@@ -269,6 +269,32 @@ async fn failed_sign_ins_are_throttled_across_copies_and_never_tell_who_exists(k
     let (fine, cookie) = sign_in(&app, &other, TEST_PASSWORD, None).await;
     assert!(fine["errors"].is_null(), "{fine}");
     assert!(cookie.is_some());
+
+    // One client trying many addresses is blocked as a client (30 failures in the window; some
+    // were spent above).
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (answer, _) = sign_in(
+            &app,
+            &format!("guess{attempts}@habitat.example"),
+            "guessing-guessing",
+            None,
+        )
+        .await;
+        match code(&answer) {
+            Some("UNAUTHENTICATED") => assert!(attempts <= 30, "never blocked"),
+            Some("RATE_LIMITED") => break,
+            other => panic!("unexpected {other:?}: {answer}"),
+        }
+    }
+    assert!(attempts > 1, "the address limit is not the account limit");
+    let (blocked_client, _) = sign_in(&app, &other, TEST_PASSWORD, None).await;
+    assert_eq!(
+        code(&blocked_client),
+        Some("RATE_LIMITED"),
+        "even a known address, from this client"
+    );
     second.stop().await;
     app.stop().await;
 }
@@ -361,6 +387,33 @@ async fn api_tokens_are_shown_once_listed_limited_and_revoked(kind: DbKind) {
     assert_eq!(after.status(), 401);
     let body: Value = after.json().await.unwrap();
     assert_eq!(code(&body), Some("UNAUTHENTICATED"));
+
+    // An expired token stops working.
+    let expiring = app
+        .graphql("mutation { createApiToken(input: { name: \"short-lived\", expiresInDays: 1 }) { token apiToken { id } } }", json!({}))
+        .await;
+    let expiring_token = expiring["data"]["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    {
+        use sea_orm::ConnectionTrait;
+        app.db
+            .writer()
+            .execute_unprepared(&format!(
+                "UPDATE api_token SET expires_at = '2020-01-01 00:00:00+00:00' WHERE token_digest = '{}'",
+                steward::access::secrets::digest(&expiring_token)
+            ))
+            .await
+            .unwrap();
+    }
+    let expired = client_with_token(Some(&expiring_token))
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ viewer { readOnly } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 401);
 
     // Someone else's token: only an administrator may revoke it.
     let staff = app.client_as(Role::Staff, None).await;

@@ -199,6 +199,27 @@ async fn a_people_file_is_previewed_then_imported_once(kind: DbKind) {
         before + 1,
         "importing twice changes nothing more"
     );
+    // One audit record per new or changed row, by the importing account; none for the
+    // unchanged row or the second, empty import.
+    let me = app
+        .graphql("{ viewer { account { id } } }", Value::Null)
+        .await;
+    let trail = app
+        .graphql(
+            r#"query($me: ID!) { auditTrail(filter: { entity: "Person", actor: $me }) { totalCount nodes { action actor before after } } }"#,
+            serde_json::json!({ "me": me["data"]["viewer"]["account"]["id"] }),
+        )
+        .await;
+    let trail = &trail["data"]["auditTrail"];
+    assert_eq!(trail["totalCount"], 2, "{trail}");
+    let nodes = trail["nodes"].as_array().unwrap();
+    assert!(nodes.iter().all(|n| n["action"] == "import"));
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n["before"].is_null() && n["after"]["orgUnit"] == "ROAF")
+    );
+    assert!(nodes.iter().any(|n| !n["before"].is_null()));
     app.stop().await;
 }
 
