@@ -5,6 +5,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261126_000001_organisation;
 mod m20261126_000002_access;
 

@@ -5,9 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use axum::http::header;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use steward_shared::access::{Operation, Role};
 
 use super::accounts::{self, By};
@@ -18,7 +16,7 @@ use super::security_log::{self, SecurityEvent, SecurityEventKind, SecurityLogEnt
 use super::{account, api_token, role_assignment, security_event, sessions, tokens};
 use crate::audit::trail::Actor;
 use crate::graphql::relay::{
-    AccountConnection, Connection, PageArgs, SecurityLogEntryConnection, global_id,
+    AccountConnection, Connection, PageArgs, SecurityLogEntryConnection, fetch_page, global_id,
     parse_global_id_of,
 };
 use crate::graphql::scalars::Date;
@@ -321,27 +319,17 @@ impl AccessQuery {
                 ),
             );
         }
-        let reader = db(ctx)?.reader();
-        let query = account::Entity::find().filter(condition);
-        let total = query.clone().count(reader).await?;
-        let window = PageArgs {
+        let query = account::Entity::find()
+            .filter(condition)
+            .order_by_asc(account::Column::Email)
+            .order_by_asc(account::Column::Id);
+        let page = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .window(total)?;
-        let rows = if window.limit == 0 {
-            Vec::new()
-        } else {
-            query
-                .order_by_asc(account::Column::Email)
-                .order_by_asc(account::Column::Id)
-                .offset(window.offset)
-                .limit(window.limit)
-                .all(reader)
-                .await?
         };
+        let (window, total, rows) = fetch_page(db(ctx)?.reader(), query, &page).await?;
         Ok(Connection::new(
             window,
             total,
@@ -387,26 +375,16 @@ impl AccessQuery {
         {
             condition = condition.add(security_event::Column::At.lt(end.and_utc()));
         }
-        let reader = db(ctx)?.reader();
-        let query = security_event::Entity::find().filter(condition);
-        let total = query.clone().count(reader).await?;
-        let window = PageArgs {
+        let query = security_event::Entity::find()
+            .filter(condition)
+            .order_by_desc(security_event::Column::Id);
+        let page = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .window(total)?;
-        let rows = if window.limit == 0 {
-            Vec::new()
-        } else {
-            query
-                .order_by_desc(security_event::Column::Id)
-                .offset(window.offset)
-                .limit(window.limit)
-                .all(reader)
-                .await?
         };
+        let (window, total, rows) = fetch_page(db(ctx)?.reader(), query, &page).await?;
         Ok(Connection::new(
             window,
             total,

@@ -9,7 +9,8 @@ use super::trail::TrailFilter;
 use crate::access::graphql::ACCOUNT_TYPE;
 use crate::access::permissions::{Subject, authorize};
 use crate::graphql::relay::{
-    AuditEntryConnection, Connection, PageArgs, global_id, parse_global_id, parse_global_id_of,
+    AuditEntryConnection, Connection, PageArgs, fetch_page, global_id, parse_global_id,
+    parse_global_id_of,
 };
 use crate::graphql::scalars::Date;
 use crate::graphql::{ApiError, ApiResult, db};
@@ -134,14 +135,8 @@ impl AuditQuery {
             last,
             before,
         };
-        let reader = db(ctx)?.reader();
-        let total = filter.count(reader).await?;
-        let window = page.window(total)?;
-        let rows = if window.limit == 0 {
-            Vec::new()
-        } else {
-            filter.list(reader, window.offset, window.limit).await?
-        };
+        let (window, total, rows) =
+            fetch_page(db(ctx)?.reader(), filter.newest_first(), &page).await?;
         Ok(Connection::new(
             window,
             total,

@@ -176,19 +176,10 @@ impl TrailFilter {
         self.apply(audit_record::Entity::find()).count(conn).await
     }
 
-    /// Newest first.
-    pub async fn list<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        offset: u64,
-        limit: u64,
-    ) -> Result<Vec<audit_record::Model>, DbErr> {
+    /// The entries, newest first.
+    pub fn newest_first(&self) -> Select<audit_record::Entity> {
         self.apply(audit_record::Entity::find())
             .order_by_desc(audit_record::Column::Id)
-            .offset(offset)
-            .limit(limit)
-            .all(conn)
-            .await
     }
 
     /// Oldest first, from just after entry `after_id`: for exports, which page by key so that

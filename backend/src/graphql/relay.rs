@@ -6,6 +6,7 @@
 
 use async_graphql::{ID, SimpleObject, connection::PageInfo};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use super::error::{ApiError, ApiResult};
 use crate::access::graphql::Account;
@@ -124,6 +125,32 @@ impl PageArgs {
             has_next_page: end < total,
         })
     }
+}
+
+/// One page of an ordered query: its window, the list's total and the page's rows (the count
+/// and the page are two statements, whatever the page size).
+pub async fn fetch_page<E, C>(
+    conn: &C,
+    ordered: Select<E>,
+    page: &PageArgs,
+) -> ApiResult<(Window, u64, Vec<E::Model>)>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = ordered.clone().count(conn).await?;
+    let window = page.window(total)?;
+    let rows = if window.limit == 0 {
+        Vec::new()
+    } else {
+        ordered
+            .offset(window.offset)
+            .limit(window.limit)
+            .all(conn)
+            .await?
+    };
+    Ok((window, total, rows))
 }
 
 /// Builds a page from the items of a window of the list.
