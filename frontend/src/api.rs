@@ -24,6 +24,15 @@ impl ApiError {
         }
     }
 
+    /// For an id that names nothing (the server answers `null`, not an error).
+    pub fn not_found() -> Self {
+        ApiError {
+            code: Some(ErrorCode::NotFound),
+            message: String::new(),
+            request_id: None,
+        }
+    }
+
     /// The code as shown to people: the server's, or `NETWORK`.
     pub fn code_label(&self) -> &'static str {
         self.code.map_or("NETWORK", ErrorCode::as_str)

@@ -1,11 +1,20 @@
 //! The Steward browser app: Leptos, client-side rendered, compiled to WebAssembly.
 
 mod access;
+mod administration;
 mod api;
+mod components;
+mod i18n;
 mod organisation;
+mod shell;
 
-use access::Session;
 use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use i18n::Key;
+use shell::session::provide_session;
+use shell::{ComingPage, Shell};
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -14,37 +23,38 @@ fn main() {
 
 #[component]
 fn App() -> impl IntoView {
-    let session = RwSignal::new(Session::Checking);
+    i18n::provide_i18n();
+    let session = provide_session();
     leptos::task::spawn_local(async move {
         session.set(access::current_session().await);
     });
-    let signed_in = Callback::new(move |email: String| session.set(Session::SignedIn { email }));
-    let sign_out = move |_| {
-        leptos::task::spawn_local(async move {
-            // Signed out locally whatever the answer: the server ends the session if it can.
-            let _ = access::sign_out().await;
-            session.set(Session::SignedOut);
-        });
-    };
     view! {
-        <header class="app-header">
-            <span class="brand">"Steward"</span>
-            {move || match session.get() {
-                Session::SignedIn { email } => view! {
-                    <span class="account" data-test="account">{email}</span>
-                    <button type="button" class="sign-out" data-test="sign-out" on:click=sign_out>
-                        "Sign out"
-                    </button>
-                }.into_any(),
-                _ => ().into_any(),
-            }}
-        </header>
-        <main class="app-main">
-            {move || match session.get() {
-                Session::Checking => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Session::SignedOut => view! { <access::SignInForm on_signed_in=signed_in/> }.into_any(),
-                Session::SignedIn { .. } => view! { <organisation::OrgUnitsPage/> }.into_any(),
-            }}
-        </main>
+        <Router>
+            <Routes fallback=move || view! {
+                <main id="main" class="app-main"><ComingPage title=Key::ErrorsNotFound about=Key::ErrorsNotFound/></main>
+            }>
+                <Route path=path!("/sign-in") view=access::SignInPage/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("/") view=|| view! { <ComingPage title=Key::NavDashboard about=Key::ComingDashboard/> }/>
+                    <Route path=path!("/logframe") view=|| view! { <ComingPage title=Key::NavLogframe about=Key::ComingLogframe/> }/>
+                    <Route path=path!("/calendar") view=|| view! { <ComingPage title=Key::NavCalendar about=Key::ComingCalendar/> }/>
+                    <Route path=path!("/grants") view=|| view! { <ComingPage title=Key::NavGrants about=Key::ComingGrants/> }/>
+                    <Route path=path!("/reviews") view=|| view! { <ComingPage title=Key::NavReviews about=Key::ComingReviews/> }/>
+                    <Route path=path!("/accountability") view=|| view! { <ComingPage title=Key::NavAccountability about=Key::ComingAccountability/> }/>
+                    <ParentRoute path=path!("/organisation") view=organisation::OrganisationLayout>
+                        <Route path=path!("") view=organisation::OrgUnitsPage/>
+                        <Route path=path!("units") view=organisation::OrgUnitsPage/>
+                        <Route path=path!("people") view=organisation::PeoplePage/>
+                        <Route path=path!("people/:id") view=organisation::PersonPage/>
+                    </ParentRoute>
+                    <ParentRoute path=path!("/administration") view=administration::AdministrationLayout>
+                        <Route path=path!("") view=administration::AccountsPage/>
+                        <Route path=path!("accounts") view=administration::AccountsPage/>
+                        <Route path=path!("audit") view=administration::AuditTrailPage/>
+                        <Route path=path!("security") view=administration::SecurityLogPage/>
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
     }
 }

@@ -1,73 +1,113 @@
-//! Browser end-to-end tests: the real built app in headless Chromium.
-//! They fail on any JavaScript error or wasm crash the page reports.
+//! Browser end-to-end tests: the real built app in headless Chromium, on a 390 × 844 phone and
+//! a 1280 × 800 desktop. They fail on any JavaScript error, wasm crash or CSP violation the page
+//! reports, and check accessibility on every page they visit.
 
 use fantoccini::Locator;
-use steward_tests::browser::{Browser, PHONE};
+use steward_tests::browser::{Browser, DESKTOP, PHONE};
 use steward_tests::{DbKind, TestApp, workspace_dir};
 
-/// The built app on a fresh demo database, opened in a phone-sized browser at `path`, once
-/// the org tree is on screen. `None` when no browser is installed (outside CI).
-async fn open_on_phone(path: &str) -> Option<(Browser, TestApp)> {
+fn assert_built() {
     let index = workspace_dir().join("frontend/dist/index.html");
     assert!(
         index.exists(),
         "{} is missing: build the app first (./dev test does)",
         index.display()
     );
-    let browser = Browser::start(PHONE).await?;
-    let app = TestApp::spawn(DbKind::Sqlite).await?;
-    sign_in(&browser, &app, path).await;
-    browser
-        .wait_for_text("[data-test=org-units] li[data-code=OED]")
-        .await;
-    Some((browser, app))
 }
 
-/// The demo administrator's address (demo accounts share one password).
-async fn demo_administrator(app: &TestApp) -> String {
+/// The address of the demo account holding `role` (demo accounts share one password).
+async fn demo_account(app: &TestApp, role: &str) -> String {
     let response = app
         .graphql(
-            "{ accounts(filter: { role: ADMINISTRATOR, search: \"habitat.example\" }) { nodes { email } } }",
-            serde_json::json!({}),
+            "query($r: Role!) { accounts(filter: { role: $r, search: \"habitat.example\" }) { nodes { email } } }",
+            serde_json::json!({ "r": role }),
         )
         .await;
     response["data"]["accounts"]["nodes"][0]["email"]
         .as_str()
-        .expect("a demo administrator")
+        .expect("a demo account")
         .to_owned()
 }
 
-/// Opens `path`, which asks to sign in first, and signs in as the demo administrator.
-async fn sign_in(browser: &Browser, app: &TestApp, path: &str) {
-    browser.client.goto(&app.url(path)).await.unwrap();
-    browser.wait_for_text("[data-test=sign-in] button").await;
-    let email = demo_administrator(app).await;
-    let field = |css: &'static str| browser.client.find(Locator::Css(css));
-    field("#sign-in-email")
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
         .await
-        .unwrap()
-        .send_keys(&email)
-        .await
-        .unwrap();
-    field("#sign-in-password")
-        .await
-        .unwrap()
-        .send_keys(steward::access::demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
-    field("[data-test=sign-in] button")
-        .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+async fn path(browser: &Browser) -> String {
+    browser
+        .script("return location.pathname + location.search")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Opens `path` signed out: the app asks to sign in, then brings the user back to `path`.
+async fn sign_in(browser: &Browser, app: &TestApp, path_asked: &str) {
+    sign_in_as(browser, app, path_asked, "ADMINISTRATOR").await;
+}
+
+async fn sign_in_as(browser: &Browser, app: &TestApp, path_asked: &str, role: &str) {
+    browser.client.goto(&app.url(path_asked)).await.unwrap();
+    browser.wait_for_text("[data-test=sign-in] button").await;
+    assert!(
+        path(browser).await.starts_with("/sign-in?next="),
+        "{}",
+        path(browser).await
+    );
+    browser.assert_accessible("sign-in").await;
+    let email = demo_account(app, role).await;
+    type_into(browser, "#sign-in-email", &email).await;
+    type_into(
+        browser,
+        "#sign-in-password",
+        steward::access::demo::DEMO_PASSWORD,
+    )
+    .await;
+    click(browser, "[data-test=sign-in] button[type=submit]").await;
     let account = browser.wait_for_text("[data-test=account]").await;
     assert_eq!(account, email);
+    assert_eq!(
+        path(browser).await,
+        path_asked,
+        "back where the user wanted to go"
+    );
+}
+
+/// The built app on a fresh demo database, signed in, at `path`.
+async fn open(size: (u32, u32), path_asked: &str) -> Option<(Browser, TestApp)> {
+    assert_built();
+    let browser = Browser::start(size).await?;
+    let app = TestApp::spawn(DbKind::Sqlite).await?;
+    sign_in(&browser, &app, path_asked).await;
+    Some((browser, app))
+}
+
+async fn open_on_phone(path_asked: &str) -> Option<(Browser, TestApp)> {
+    open(PHONE, path_asked).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
-    let Some((browser, app)) = open_on_phone("/").await else {
+async fn the_org_tree_on_a_phone_with_the_menu() {
+    let Some((browser, app)) = open_on_phone("/organisation/units").await else {
         return;
     };
     let first = browser
@@ -77,35 +117,179 @@ async fn the_app_shows_the_organisation_from_graphql_on_a_phone() {
         first.contains("Office of the Executive Director"),
         "{first}"
     );
-
     let count = browser
         .script("return document.querySelectorAll('[data-test=org-units] li').length")
         .await;
     assert_eq!(count, 34, "every org unit from GraphQL is listed");
-    let roap = browser.wait_for_text("li[data-code=ROAP]").await;
-    assert!(
-        roap.contains("Regional Office for Asia and the Pacific"),
-        "{roap}"
-    );
-
     assert_eq!(browser.viewport().await, PHONE, "the page is phone-sized");
-    let overflow = browser
-        .script(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-        )
-        .await;
-    assert_eq!(overflow, 0, "nothing overflows a 390 px screen");
+    browser.assert_accessible("org tree (phone)").await;
 
+    // The navigation is behind the menu button on a phone.
+    let hidden = browser
+        .script("return getComputedStyle(document.getElementById('main-nav')).display")
+        .await;
+    assert_eq!(hidden, "none");
+    click(&browser, ".menu-toggle").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('.menu-toggle').getAttribute('aria-expanded')")
+            .await,
+        "true"
+    );
+    click(&browser, "#main-nav a[href='/grants']").await;
+    browser.wait_for_text("[data-test=coming]").await;
+    assert_eq!(path(&browser).await, "/grants");
+    assert_eq!(
+        browser
+            .script("return getComputedStyle(document.getElementById('main-nav')).display")
+            .await,
+        "none",
+        "following a link closes the menu"
+    );
+    browser.assert_accessible("coming page (phone)").await;
+
+    // An earlier date shows the structure before the 2020 restructuring.
+    browser
+        .client
+        .goto(&app.url("/organisation/units"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    browser
+        .script("const input = document.querySelector('[data-test=as-of]'); input.value = '2019-06-01'; input.dispatchEvent(new Event('input', { bubbles: true })); return null")
+        .await;
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=PD]")
+        .await;
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deep_link_loads_the_app_too() {
+async fn people_search_and_a_person_page_on_a_desktop() {
+    let Some((browser, app)) = open(DESKTOP, "/organisation/people").await else {
+        return;
+    };
+    browser.wait_for_text(".data-table tbody tr").await;
+    let rows = browser
+        .script("return document.querySelectorAll('.data-table tbody tr').length")
+        .await;
+    assert_eq!(rows, 20, "a page of 20");
+    browser
+        .wait_for_text("[data-test=people-by-category] svg")
+        .await;
+    browser.assert_accessible("people (desktop)").await;
+
+    // Next page, then sort by grade.
+    click(&browser, ".pager button:last-child").await;
+    browser
+        .wait_for_text_containing(".pager .range", "21")
+        .await;
+    click(&browser, "th[aria-sort] button").await;
+    browser
+        .wait_for_text_containing(".pager .range", "1–20")
+        .await;
+
+    // Search for one person and open their page.
+    let name = browser.wait_for_text(".data-table tbody tr td a").await;
+    type_into(&browser, ".filter-bar input[type=search]", &name).await;
+    browser
+        .wait_for_text_containing("[data-test=people-count]", "1")
+        .await;
+    click(&browser, ".data-table tbody tr td a").await;
+    let shown = browser.wait_for_text("[data-test=person-name]").await;
+    assert_eq!(shown, name);
+    assert!(path(&browser).await.starts_with("/organisation/people/"));
+    browser.assert_accessible("person (desktop)").await;
+    // The navigation is always in view on a desktop.
+    assert_eq!(
+        browser
+            .script("return getComputedStyle(document.getElementById('main-nav')).display")
+            .await,
+        "block"
+    );
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_is_one_switch_away_and_remembered() {
     let Some((browser, app)) = open_on_phone("/organisation/units").await else {
         return;
     };
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    browser
+        .script("const s = document.querySelector('[data-test=language]'); s.value = 'zh'; s.dispatchEvent(new Event('change', { bubbles: true })); return null")
+        .await;
+    let oed = browser
+        .wait_for_text_containing("[data-test=org-units] li[data-code=OED]", "执行主任")
+        .await;
+    assert!(oed.contains("执行主任办公室"), "{oed}");
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "zh"
+    );
+    let tabs = browser.wait_for_text(".tabs").await;
+    assert!(tabs.contains("组织单位") && tabs.contains("人员"), "{tabs}");
+    browser.assert_accessible("org tree in Chinese").await;
+
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text_containing("[data-test=org-units] li[data-code=OED]", "执行主任办公室")
+        .await;
+    let nav = browser
+        .script("return document.getElementById('main-nav').textContent")
+        .await;
+    let nav = nav.as_str().unwrap_or_default();
+    for label in ["组织结构", "全署日历", "项目审查", "项目赠款"] {
+        assert!(nav.contains(label), "{label} missing from {nav}");
+    }
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administration_for_administrators_only() {
+    let Some((browser, app)) = open(DESKTOP, "/administration/accounts").await else {
+        return;
+    };
+    browser.wait_for_text("[data-test=account-row]").await;
+    let accounts = browser
+        .script("return document.querySelectorAll('[data-test=account-row]').length")
+        .await;
+    assert!(
+        accounts.as_u64().unwrap() >= 9,
+        "one demo account per role: {accounts}"
+    );
+    browser.assert_accessible("accounts").await;
+    click(&browser, ".tabs a[href='/administration/audit']").await;
+    browser.wait_for_text("[data-test=audit-row]").await;
+    browser.assert_accessible("audit trail").await;
+    click(&browser, ".tabs a[href='/administration/security']").await;
+    let log = browser
+        .wait_for_text_containing(".data-table tbody", "SIGN_IN_SUCCEEDED")
+        .await;
+    assert!(log.contains("127.0.0.1"), "{log}");
+    browser.assert_accessible("security log").await;
+    browser.assert_no_javascript_errors().await;
+
+    // A member of staff sees no Administration in the menu, and is told so at its address.
+    click(&browser, "[data-test=sign-out]").await;
+    browser.wait_for_text("[data-test=sign-in] button").await;
+    sign_in_as(&browser, &app, "/administration", "STAFF").await;
+    browser.wait_for_text("[data-test=not-allowed]").await;
+    let hidden = browser
+        .script("return getComputedStyle(document.querySelector(\"#main-nav a[href='/administration']\").closest('li')).display")
+        .await;
+    assert_eq!(hidden, "none");
+    browser.assert_accessible("administration refused").await;
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
@@ -116,46 +300,23 @@ async fn a_wrong_password_is_explained_and_signing_out_ends_the_session() {
     let Some((browser, app)) = open_on_phone("/").await else {
         return;
     };
-    browser
-        .client
-        .find(Locator::Css("[data-test=sign-out]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.wait_for_text("[data-test=coming]").await;
+    click(&browser, "[data-test=sign-out]").await;
     browser.wait_for_text("[data-test=sign-in] button").await;
     // The session ended on the server too: a reload asks to sign in again.
     browser.client.refresh().await.unwrap();
     browser.wait_for_text("[data-test=sign-in] button").await;
-    browser
-        .client
-        .find(Locator::Css("#sign-in-email"))
-        .await
-        .unwrap()
-        .send_keys("someone@habitat.example")
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#sign-in-password"))
-        .await
-        .unwrap()
-        .send_keys("not the right password")
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("[data-test=sign-in] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "[data-test=sign-in] button[type=submit]").await;
+    let missing = browser.wait_for_text("#sign-in-email-message").await;
+    assert!(missing.contains("e-mail"), "{missing}");
+    type_into(&browser, "#sign-in-email", "someone@habitat.example").await;
+    type_into(&browser, "#sign-in-password", "not the right password").await;
+    click(&browser, "[data-test=sign-in] button[type=submit]").await;
     let error = browser
         .wait_for_text("[data-test=sign-in] [data-error-code=UNAUTHENTICATED]")
         .await;
     assert!(error.contains("not right"), "{error}");
+    browser.assert_accessible("sign-in with errors").await;
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
@@ -168,6 +329,7 @@ async fn the_error_collector_sees_errors() {
     let Some((browser, app)) = open_on_phone("/").await else {
         return;
     };
+    browser.wait_for_text("[data-test=coming]").await;
     // Errors thrown by WebDriver's own script are masked by the browser as "Script error.", so
     // raise the same events the browser raises for the page's own scripts and promises.
     browser

@@ -173,8 +173,85 @@ impl Browser {
         );
     }
 
+    /// Accessibility problems on the page as it is now (WCAG 2.1 AA, the checks a script can
+    /// make): the page's language; a label for every form control; a name for every button and
+    /// link; touch targets of at least 44 × 44 px for every visible control; text contrast of
+    /// at least 4.5:1 (3:1 for large text); exactly one `h1`; no element wider than the window.
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        let found = self.script(ACCESSIBILITY_CHECKS).await;
+        found
+            .as_array()
+            .map(|problems| {
+                problems
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("the checks did not run: {found}")])
+    }
+
+    pub async fn assert_accessible(&self, page: &str) {
+        let problems = self.accessibility_problems().await;
+        assert!(
+            problems.is_empty(),
+            "{page}: accessibility problems: {problems:#?}"
+        );
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
     }
 }
+
+const ACCESSIBILITY_CHECKS: &str = r#"
+const problems = [];
+const visible = (e) => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+  return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+  (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '') +
+  ' "' + (e.textContent || '').trim().slice(0, 30) + '"';
+const html = document.documentElement;
+if (!html.lang) problems.push('html has no lang');
+if (!['ltr', 'rtl'].includes(html.dir)) problems.push('html has no dir');
+const h1s = [...document.querySelectorAll('h1')].filter(visible);
+if (h1s.length !== 1) problems.push(h1s.length + ' visible h1 elements');
+for (const control of document.querySelectorAll('input, select, textarea')) {
+  if (control.type === 'hidden') continue;
+  const labelled = control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
+  if (!labelled) problems.push('no label: ' + describe(control));
+}
+for (const control of document.querySelectorAll('button, a[href], [role=button]')) {
+  const name = (control.getAttribute('aria-label') || control.textContent || control.title || '').trim();
+  if (!name) problems.push('no accessible name: ' + describe(control));
+}
+for (const control of document.querySelectorAll('button, a[href], input, select')) {
+  if (!visible(control) || control.closest('.skip-link') || control.classList.contains('skip-link')) continue;
+  if (control.closest('p, dd, li.flags, .posts') && control.tagName === 'A') continue; // links inside text
+  const r = control.getBoundingClientRect();
+  if (r.height < 44 || (r.width < 44 && control.tagName !== 'A')) problems.push('target ' + Math.round(r.width) + 'x' + Math.round(r.height) + ': ' + describe(control));
+}
+const rgb = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+const background = (e) => { for (let n = e; n; n = n.parentElement) { const c = rgb(getComputedStyle(n).backgroundColor);
+  if (c && c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const seen = new Set();
+while (walker.nextNode()) {
+  const e = walker.currentNode.parentElement;
+  if (!e || seen.has(e) || !walker.currentNode.textContent.trim() || !visible(e)) continue;
+  if (e.closest('svg, option, .visually-hidden, noscript, [disabled]')) continue;
+  seen.add(e);
+  const s = getComputedStyle(e); const fg = rgb(s.color); if (!fg) continue;
+  const bg = background(e);
+  const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  const ratio = (l1 + 0.05) / (l2 + 0.05);
+  const size = parseFloat(s.fontSize); const bold = Number(s.fontWeight) >= 700;
+  const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < needed) problems.push('contrast ' + ratio.toFixed(2) + ' < ' + needed + ': ' + describe(e));
+}
+if (document.documentElement.scrollWidth > window.innerWidth) problems.push('the page is wider than the window');
+return problems;
+"#;

@@ -1,0 +1,319 @@
+//! Administration, for administrators and auditors: accounts with their roles, the audit
+//! trail (with its CSV export) and the security log. The server decides who sees what; the
+//! tabs only follow the account's permissions.
+
+use graphql_client::GraphQLQuery;
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use steward_shared::access::{Operation, Role};
+
+use crate::api;
+use crate::components::{
+    Column, DataTable, Empty, ErrorView, FilterBar, Loading, Pager, SortState,
+};
+use crate::i18n::{Key, tr, use_i18n};
+use crate::shell::session::use_session;
+
+/// `Date` values travel as YYYY-MM-DD strings, `DateTime` values as RFC 3339.
+type Date = String;
+type DateTime = String;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "src/administration/queries.graphql",
+    extern_enums("Role"),
+    response_derives = "Debug, Clone"
+)]
+struct Accounts;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "src/administration/queries.graphql",
+    response_derives = "Debug, Clone"
+)]
+struct AuditTrail;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "src/administration/queries.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+struct SecurityLog;
+
+#[allow(dead_code)]
+type Unused = (Role, Date, DateTime);
+
+/// Whether the signed-in account may see any part of the administration.
+pub fn may_administer(operations: &[Operation]) -> bool {
+    [
+        Operation::ReadAccounts,
+        Operation::ReadAuditTrail,
+        Operation::ReadSecurityLog,
+    ]
+    .iter()
+    .any(|op| operations.contains(op))
+}
+
+#[component]
+pub fn AdministrationLayout() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <section class="administration">
+            <h1>{tr(Key::NavAdministration)}</h1>
+            {move || {
+                let current = session.get();
+                if !(current.may(Operation::ReadAccounts) || current.may(Operation::ReadAuditTrail)) {
+                    return view! { <p class="state" data-test="not-allowed">{tr(Key::AdminNotAllowed)}</p> }.into_any();
+                }
+                view! {
+                    <nav class="tabs" aria-label=tr(Key::NavAdministration)>
+                        <A href="/administration/accounts">{tr(Key::AdminAccounts)}</A>
+                        <A href="/administration/audit">{tr(Key::AdminAudit)}</A>
+                        <A href="/administration/security">{tr(Key::AdminSecurity)}</A>
+                    </nav>
+                    <Outlet/>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Paging through a connection by cursors: the cursors of earlier pages and the current one.
+#[derive(Clone, Copy)]
+struct Paging {
+    earlier: RwSignal<Vec<Option<String>>>,
+    after: RwSignal<Option<String>>,
+}
+
+impl Paging {
+    fn new() -> Self {
+        Paging {
+            earlier: RwSignal::new(Vec::new()),
+            after: RwSignal::new(None),
+        }
+    }
+    fn restart(self) {
+        self.earlier.set(Vec::new());
+        self.after.set(None);
+    }
+    fn offset(self) -> usize {
+        self.earlier.with_untracked(Vec::len) * 20
+    }
+    fn pager(
+        self,
+        shown: usize,
+        total: i64,
+        has_next: bool,
+        next: Option<String>,
+    ) -> impl IntoView {
+        view! {
+            <Pager offset=self.offset() shown=shown total=total has_previous={self.offset() > 0} has_next=has_next
+                on_previous=Callback::new(move |()| {
+                    let mut stack = self.earlier.get_untracked();
+                    let back = stack.pop().flatten();
+                    self.earlier.set(stack);
+                    self.after.set(back);
+                })
+                on_next=Callback::new(move |()| {
+                    self.earlier.update(|stack| stack.push(self.after.get_untracked()));
+                    self.after.set(next.clone());
+                })/>
+        }
+    }
+}
+
+fn no_sort() -> RwSignal<SortState> {
+    RwSignal::new(SortState {
+        field: "",
+        descending: false,
+    })
+}
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let paging = Paging::new();
+    Effect::new(move |_| {
+        search.track();
+        paging.restart();
+    });
+    let accounts = LocalResource::new(move || {
+        let term = search.get().trim().to_owned();
+        api::run::<Accounts>(accounts::Variables {
+            search: (!term.is_empty()).then_some(term),
+            after: paging.after.get(),
+        })
+    });
+    let i18n = use_i18n();
+    view! {
+        <FilterBar search placeholder=Signal::derive(move || i18n.t(Key::AdminEmail).to_owned())
+            on_reset=Callback::new(move |()| search.set(String::new()))/>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match accounts.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(data) => {
+                        let list = data.accounts;
+                        let shown = list.nodes.len();
+                        let rows = list.nodes.into_iter().map(|account| {
+                            let roles = account.roles.iter().map(|r| match &r.org_unit {
+                                Some(unit) => format!("{} ({})", r.role, unit.code),
+                                None => r.role.to_string(),
+                            }).collect::<Vec<_>>().join(", ");
+                            let active = account.active;
+                            view! {
+                                <tr data-test="account-row">
+                                    <td data-label=tr(Key::AdminEmail)>{account.email}</td>
+                                    <td data-label=tr(Key::OrganisationName)>{account.person.map(|p| p.name)}</td>
+                                    <td data-label=tr(Key::AdminRoles)>{roles}</td>
+                                    <td data-label=tr(Key::AdminTokens)>{account.api_tokens.len()}</td>
+                                    <td data-label=tr(Key::AdminStatus)>{tr(if active { Key::AdminActive } else { Key::AdminDeactivated })}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            {if shown == 0 { Some(view! { <Empty/> }) } else { None }}
+                            <DataTable columns=vec![
+                                Column { label: Key::AdminEmail, sort: None },
+                                Column { label: Key::OrganisationName, sort: None },
+                                Column { label: Key::AdminRoles, sort: None },
+                                Column { label: Key::AdminTokens, sort: None },
+                                Column { label: Key::AdminStatus, sort: None },
+                            ] sort=no_sort() caption=Signal::derive(move || i18n.t(Key::AdminAccounts).to_owned())>
+                                {rows}
+                            </DataTable>
+                            {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AuditTrailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let paging = Paging::new();
+    Effect::new(move |_| {
+        from.track();
+        to.track();
+        paging.restart();
+    });
+    let trail = LocalResource::new(move || {
+        let (from, to) = (from.get(), to.get());
+        api::run::<AuditTrail>(audit_trail::Variables {
+            from: (!from.is_empty()).then_some(from),
+            to: (!to.is_empty()).then_some(to),
+            after: paging.after.get(),
+        })
+    });
+    let export = move || {
+        let mut query = Vec::new();
+        if !from.get().is_empty() {
+            query.push(format!("from={}", from.get()));
+        }
+        if !to.get().is_empty() {
+            query.push(format!("to={}", to.get()));
+        }
+        format!("/api/exports/audit-trail?{}", query.join("&"))
+    };
+    view! {
+        <div class="filter-bar">
+            <label class="filter"><span>{tr(Key::AdminFrom)}</span><input type="date" bind:value=from/></label>
+            <label class="filter"><span>{tr(Key::AdminTo)}</span><input type="date" bind:value=to/></label>
+            <a class="button secondary" href=export download="">{tr(Key::AdminExport)}</a>
+        </div>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match trail.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(data) => {
+                        let list = data.audit_trail;
+                        let shown = list.nodes.len();
+                        let rows = list.nodes.into_iter().map(|entry| {
+                            let at = entry.at.clone();
+                            view! {
+                                <tr data-test="audit-row">
+                                    <td data-label=tr(Key::AdminWhen)>{move || i18n.date_time(&at)}</td>
+                                    <td data-label=tr(Key::AdminWho)>{entry.actor}</td>
+                                    <td data-label=tr(Key::AdminWhat)>{format!("{} · {}", entry.action, entry.entity)}</td>
+                                    <td data-label=tr(Key::AdminRecord)><code>{entry.record_id}</code></td>
+                                    <td data-label=tr(Key::AdminReason)>{entry.reason}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            {if shown == 0 { Some(view! { <Empty/> }) } else { None }}
+                            <DataTable columns=vec![
+                                Column { label: Key::AdminWhen, sort: None },
+                                Column { label: Key::AdminWho, sort: None },
+                                Column { label: Key::AdminWhat, sort: None },
+                                Column { label: Key::AdminRecord, sort: None },
+                                Column { label: Key::AdminReason, sort: None },
+                            ] sort=no_sort() caption=Signal::derive(move || i18n.t(Key::AdminAudit).to_owned())>
+                                {rows}
+                            </DataTable>
+                            {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn SecurityLogPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let paging = Paging::new();
+    let log = LocalResource::new(move || {
+        api::run::<SecurityLog>(security_log::Variables {
+            kinds: None,
+            after: paging.after.get(),
+        })
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match log.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(data) => {
+                        let list = data.security_log;
+                        let shown = list.nodes.len();
+                        let rows = list.nodes.into_iter().map(|entry| {
+                            let at = entry.at.clone();
+                            let kind = format!("{:?}", entry.kind);
+                            view! {
+                                <tr data-test="security-row">
+                                    <td data-label=tr(Key::AdminWhen)>{move || i18n.date_time(&at)}</td>
+                                    <td data-label=tr(Key::AdminWhat)><code>{kind}</code></td>
+                                    <td data-label=tr(Key::AdminEmail)>{entry.email}</td>
+                                    <td data-label=tr(Key::AdminAddress)>{entry.address}</td>
+                                    <td data-label=tr(Key::AdminDetail)>{entry.detail}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <DataTable columns=vec![
+                                Column { label: Key::AdminWhen, sort: None },
+                                Column { label: Key::AdminWhat, sort: None },
+                                Column { label: Key::AdminEmail, sort: None },
+                                Column { label: Key::AdminAddress, sort: None },
+                                Column { label: Key::AdminDetail, sort: None },
+                            ] sort=no_sort() caption=Signal::derive(move || i18n.t(Key::AdminSecurity).to_owned())>
+                                {rows}
+                            </DataTable>
+                            {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,216 @@
+//! People: search, filters, sorting and pages, with a chart of the people found by grade
+//! category.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use steward_shared::organisation::GradeCategory;
+
+use super::{People, labels, people};
+use crate::api;
+use crate::components::{
+    Bar, BarChart, Column, DataTable, Empty, ErrorView, FilterBar, Loading, Pager, SortState,
+};
+use crate::i18n::{Key, tr, use_i18n};
+
+const CATEGORIES: [GradeCategory; 5] = [
+    GradeCategory::Usg,
+    GradeCategory::Asg,
+    GradeCategory::Director,
+    GradeCategory::Professional,
+    GradeCategory::GeneralService,
+];
+
+fn columns() -> Vec<Column> {
+    vec![
+        Column {
+            label: Key::OrganisationName,
+            sort: Some("NAME"),
+        },
+        Column {
+            label: Key::PeopleGrade,
+            sort: Some("GRADE"),
+        },
+        Column {
+            label: Key::PeoplePost,
+            sort: None,
+        },
+        Column {
+            label: Key::PeopleUnit,
+            sort: None,
+        },
+        Column {
+            label: Key::PeopleStatus,
+            sort: None,
+        },
+    ]
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let search = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let sort = RwSignal::new(SortState {
+        field: "NAME",
+        descending: false,
+    });
+    // Cursors of the pages before this one, to go back; the current page's `after`.
+    let earlier = RwSignal::new(Vec::<Option<String>>::new());
+    let after = RwSignal::new(None::<String>);
+
+    // Any change of filter or order starts again from the first page.
+    Effect::new(move |_| {
+        search.track();
+        category.track();
+        status.track();
+        sort.track();
+        earlier.set(Vec::new());
+        after.set(None);
+    });
+
+    let people = LocalResource::new(move || {
+        let term = search.get().trim().to_owned();
+        let chosen = CATEGORIES
+            .into_iter()
+            .find(|c| format!("{c:?}") == category.get());
+        let order = sort.get();
+        let variables = people::Variables {
+            search: (!term.is_empty()).then_some(term),
+            categories: chosen.map(|c| vec![c]),
+            active: match status.get().as_str() {
+                "active" => Some(true),
+                "inactive" => Some(false),
+                _ => None,
+            },
+            order: Some(people::PersonOrder {
+                field: if order.field == "GRADE" {
+                    people::PersonOrderField::GRADE
+                } else {
+                    people::PersonOrderField::NAME
+                },
+                direction: if order.descending {
+                    people::OrderDirection::DESC
+                } else {
+                    people::OrderDirection::ASC
+                },
+            }),
+            after: after.get(),
+            language: labels::name_language(i18n.locale()),
+        };
+        api::run::<People>(variables)
+    });
+
+    let reset = Callback::new(move |()| {
+        search.set(String::new());
+        category.set(String::new());
+        status.set(String::new());
+    });
+
+    view! {
+        <div class="people">
+            <FilterBar search placeholder=Signal::derive(tr(Key::PeopleSearchPlaceholder).to_owned()) on_reset=reset>
+                <label class="filter">
+                    <span>{tr(Key::PeopleCategory)}</span>
+                    <select data-test="category" on:change=move |e| category.set(event_target_value(&e))
+                        prop:value=move || category.get()>
+                        <option value="">{tr(Key::CommonAll)}</option>
+                        {CATEGORIES.into_iter().map(|c| {
+                            let key = labels::category(c);
+                            view! { <option value=format!("{c:?}")>{tr(key)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="filter">
+                    <span>{tr(Key::PeopleStatus)}</span>
+                    <select on:change=move |e| status.set(event_target_value(&e)) prop:value=move || status.get()>
+                        <option value="">{tr(Key::CommonAll)}</option>
+                        <option value="active">{tr(Key::PeopleActive)}</option>
+                        <option value="inactive">{tr(Key::PeopleInactive)}</option>
+                    </select>
+                </label>
+            </FilterBar>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match people.await {
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                        Ok(data) => {
+                            let counts = [
+                                (GradeCategory::Usg, data.usg.total_count),
+                                (GradeCategory::Asg, data.asg.total_count),
+                                (GradeCategory::Director, data.director.total_count),
+                                (GradeCategory::Professional, data.professional.total_count),
+                                (GradeCategory::GeneralService, data.general_service.total_count),
+                            ];
+                            let bars = Signal::derive(move || {
+                                counts.iter().map(|(c, n)| Bar {
+                                    label: i18n.t(labels::category(*c)).to_owned(),
+                                    value: *n,
+                                    shown: i18n.number(*n),
+                                }).collect::<Vec<_>>()
+                            });
+                            let total = data.people.total_count;
+                            let page = data.people.nodes;
+                            let shown = page.len();
+                            let next = data.people.page_info.end_cursor.clone();
+                            let has_next = data.people.page_info.has_next_page;
+                            let rows = page.into_iter().map(|person| {
+                                let current = person.memberships.first().cloned();
+                                let href = format!("/organisation/people/{}", person.id);
+                                let active = person.active;
+                                view! {
+                                    <tr>
+                                        <td data-label=tr(Key::OrganisationName)>
+                                            <A href=href>{person.name}</A>
+                                        </td>
+                                        <td data-label=tr(Key::PeopleGrade)>{person.grade.map(|g| g.code)}</td>
+                                        <td data-label=tr(Key::PeoplePost)>
+                                            {current.as_ref().map(|m| m.title.clone())}
+                                        </td>
+                                        <td data-label=tr(Key::PeopleUnit)>
+                                            {current.and_then(|m| m.org_unit).map(|u| u.name)}
+                                        </td>
+                                        <td data-label=tr(Key::PeopleStatus)>
+                                            {move || i18n.t(if active { Key::PeopleActive } else { Key::PeopleInactive })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view();
+                            let offset = earlier.with_untracked(Vec::len) * 20;
+                            view! {
+                                <p class="summary" data-test="people-count">{move || i18n.tf(Key::PeopleCount, &[("count", &i18n.number(total))])}</p>
+                                <BarChart id="people-by-category" title=Signal::derive(tr(Key::PeopleCategory).to_owned()) bars/>
+                                {if shown == 0 {
+                                    view! { <Empty/> }.into_any()
+                                } else {
+                                    view! {
+                                        <DataTable columns=columns() sort caption=Signal::derive(tr(Key::OrganisationPeople).to_owned())>
+                                            {rows}
+                                        </DataTable>
+                                    }.into_any()
+                                }}
+                                <Pager
+                                    offset=offset
+                                    shown=shown
+                                    total=total
+                                    has_previous={offset > 0}
+                                    has_next=has_next
+                                    on_previous=Callback::new(move |()| {
+                                        let mut stack = earlier.get_untracked();
+                                        let back = stack.pop().flatten();
+                                        earlier.set(stack);
+                                        after.set(back);
+                                    })
+                                    on_next=Callback::new(move |()| {
+                                        earlier.update(|stack| stack.push(after.get_untracked()));
+                                        after.set(next.clone());
+                                    })
+                                />
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
