@@ -148,6 +148,34 @@ async fn the_org_tree_on_a_phone_with_the_menu() {
     );
     browser.assert_accessible("coming page (phone)").await;
 
+    // Time to the first meaningful paint on the phone: a fresh load of the tree, signed in,
+    // until the largest paint (the tree) and until the tree is in the page.
+    browser
+        .client
+        .goto(&app.url("/organisation/units"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    let paint = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;
+             new PerformanceObserver((list) => { const all = list.getEntries();
+               done({ fcp, lcp: all[all.length - 1].startTime }); })
+               .observe({ type: 'largest-contentful-paint', buffered: true });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    eprintln!(
+        "phone, /organisation/units: first contentful paint {} ms, largest contentful paint {} ms",
+        paint["fcp"], paint["lcp"]
+    );
+    assert!(paint["lcp"].as_f64().unwrap() < 5_000.0, "{paint}");
+
     // An earlier date shows the structure before the 2020 restructuring.
     browser
         .client
@@ -163,6 +191,28 @@ async fn the_org_tree_on_a_phone_with_the_menu() {
     browser
         .wait_for_text("[data-test=org-units] li[data-code=PD]")
         .await;
+    // Keyboard: the first Tab reaches the skip link, which is then visible.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text("[data-test=org-units] li[data-code=OED]")
+        .await;
+    browser
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e004}")
+        .await
+        .unwrap();
+    let focused = browser
+        .script("const e = document.activeElement; const r = e.getBoundingClientRect(); return [e.className, r.top >= 0]")
+        .await;
+    assert_eq!(
+        focused,
+        serde_json::json!(["skip-link", true]),
+        "Tab first reaches the skip link"
+    );
+
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
@@ -398,6 +448,43 @@ async fn graphiql_runs_from_steward_itself() {
         "nothing loaded from elsewhere"
     );
     browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// Not a test: refreshes the README's screenshots (`./dev screenshots`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes docs/screenshots; run with ./dev screenshots"]
+async fn readme_screenshots() {
+    let out = workspace_dir().join("docs").join("screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    let Some((browser, app)) = open(DESKTOP, "/organisation/people").await else {
+        return;
+    };
+    browser
+        .wait_for_text("[data-test=people-by-category] svg")
+        .await;
+    std::fs::write(
+        out.join("desktop.png"),
+        browser.client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    browser.close().await;
+    app.stop().await;
+    let Some((browser, app)) = open_on_phone("/organisation/units").await else {
+        return;
+    };
+    browser
+        .script("const s = document.querySelector('[data-test=language]'); s.value = 'zh'; s.dispatchEvent(new Event('change', { bubbles: true })); return null")
+        .await;
+    browser
+        .wait_for_text_containing("[data-test=org-units] li[data-code=OED]", "执行主任办公室")
+        .await;
+    std::fs::write(
+        out.join("phone-zh.png"),
+        browser.client.screenshot().await.unwrap(),
+    )
+    .unwrap();
     browser.close().await;
     app.stop().await;
 }

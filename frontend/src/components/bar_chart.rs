@@ -14,8 +14,8 @@ pub struct Bar {
 // Whole units only: formatting floats would pull the float printer into the bundle.
 const WIDTH: i64 = 320;
 const ROW: i64 = 26;
-const LABEL: i64 = 130;
-const VALUE: i64 = 44;
+const LABEL: i64 = 160;
+const VALUE: i64 = 40;
 
 #[component]
 pub fn BarChart(
@@ -45,7 +45,7 @@ pub fn BarChart(
                                 view! {
                                     <g class="bar">
                                         <title>{format!("{}: {}", bar.label, bar.shown)}</title>
-                                        <text x="0" y=y + ROW / 2 dominant-baseline="middle">{bar.label.clone()}</text>
+                                        <text x=LABEL - 6 y=y + ROW / 2 text-anchor="end" dominant-baseline="middle">{bar.label.clone()}</text>
                                         <rect x=LABEL y=y + 5 width=length height=ROW - 10 rx="2"/>
                                         <text class="value" x=LABEL + length + 4 y=y + ROW / 2 dominant-baseline="middle">
                                             {bar.shown.clone()}
