@@ -433,7 +433,23 @@ async fn api_tokens_are_shown_once_listed_limited_and_revoked(kind: DbKind) {
             json!({ "id": theirs }),
         )
         .await;
-    assert_eq!(code(&refused), Some("FORBIDDEN"));
+    assert_eq!(
+        code(&refused),
+        Some("NOT_FOUND"),
+        "someone else's token is as invisible as one that does not exist"
+    );
+    let missing = app
+        .graphql_with(
+            &staff,
+            "mutation { revokeApiToken(id: \"QXBpVG9rZW46OTk5OQ\") { usable } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&missing), Some("NOT_FOUND"));
+    assert_eq!(
+        refused["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
     app.stop().await;
 }
 

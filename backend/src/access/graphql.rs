@@ -20,7 +20,7 @@ use crate::graphql::relay::{
     parse_global_id_of,
 };
 use crate::graphql::scalars::Date;
-use crate::graphql::{ApiError, ApiResult, db};
+use crate::graphql::{ApiError, ApiResult, ErrorKind, db};
 use crate::organisation::graphql::{OrgUnit, Person, page_complexity, today};
 use crate::organisation::queries;
 
@@ -654,12 +654,18 @@ impl AccessMutation {
         let caller = caller(ctx)?;
         let me = caller.signed_in()?;
         let token = tokens::find(db(ctx)?.reader(), token_id).await?;
-        let operation = if token.account_id == me.account_id {
-            Operation::ManageOwnAccount
+        if token.account_id == me.account_id {
+            authorize(ctx, Operation::ManageOwnAccount, Subject::Organisation).await?;
         } else {
-            Operation::ManageAccounts
-        };
-        authorize(ctx, operation, Subject::Organisation).await?;
+            // Someone else's token is invisible to those who may not manage accounts: the same
+            // answer as for an id that names nothing (the refusal is still logged).
+            authorize(ctx, Operation::ManageAccounts, Subject::Organisation)
+                .await
+                .map_err(|error| match error.kind() {
+                    ErrorKind::Forbidden(_) => ApiError::not_found("There is no such API token."),
+                    _ => error,
+                })?;
+        }
         let actor = Actor::of(caller);
         let txn = db(ctx)?.begin_write().await?;
         let revoked =
