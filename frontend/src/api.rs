@@ -43,27 +43,52 @@ fn extension<'a>(error: &'a graphql_client::Error, key: &str) -> Option<&'a str>
     error.extensions.as_ref()?.get(key)?.as_str()
 }
 
-/// Runs operation `Q` and returns its data, or the first error the server reported.
-pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError> {
-    let body = Q::build_query(variables);
+/// A server's answer as received: one type for every operation, so that the asynchronous
+/// machinery (futures, resources) is compiled once for the whole app rather than once per
+/// query. Each operation then decodes it synchronously with [`decode`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    text: String,
+    request_id: Option<String>,
+}
+
+/// The JSON body of operation `Q` with these variables.
+pub fn request<Q: GraphQLQuery>(variables: Q::Variables) -> String {
+    serde_json::to_string(&Q::build_query(variables)).unwrap_or_default()
+}
+
+/// Sends a GraphQL request body to the server.
+pub async fn send(body: String) -> Result<Answer, ApiError> {
     let response = Request::post("/graphql")
-        .json(&body)
+        .header("content-type", "application/json")
+        .body(body)
         .map_err(ApiError::network)?
         .send()
         .await
         .map_err(ApiError::network)?;
     let request_id = response.headers().get("x-request-id");
+    let text = response.text().await.map_err(ApiError::network)?;
+    Ok(Answer { text, request_id })
+}
+
+/// Operation `Q`'s data from an answer, or the first error the server reported.
+pub fn decode<Q: GraphQLQuery>(answer: &Answer) -> Result<Q::ResponseData, ApiError> {
     let body: graphql_client::Response<Q::ResponseData> =
-        response.json().await.map_err(ApiError::network)?;
+        serde_json::from_str(&answer.text).map_err(ApiError::network)?;
     if let Some(error) = body.errors.as_ref().and_then(|errors| errors.first()) {
         return Err(ApiError {
             code: extension(error, "code").and_then(ErrorCode::parse),
             message: error.message.clone(),
             request_id: extension(error, "requestId")
                 .map(str::to_owned)
-                .or(request_id),
+                .or_else(|| answer.request_id.clone()),
         });
     }
     body.data
         .ok_or_else(|| ApiError::network("the server answered without data"))
+}
+
+/// Runs operation `Q` and returns its data, or the first error the server reported.
+pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError> {
+    decode::<Q>(&send(request::<Q>(variables)).await?)
 }

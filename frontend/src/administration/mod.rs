@@ -7,10 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use steward_shared::access::{Operation, Role};
 
-use crate::api;
-use crate::components::{
-    Column, DataTable, Empty, ErrorView, FilterBar, Loading, Pager, SortState,
-};
+use crate::components::states::{load, show};
+use crate::components::{Column, DataTable, Empty, FilterBar, Pager, SortState};
 use crate::i18n::{Key, tr, use_i18n};
 use crate::shell::session::use_session;
 
@@ -140,22 +138,18 @@ pub fn AccountsPage() -> impl IntoView {
         search.track();
         paging.restart();
     });
-    let accounts = LocalResource::new(move || {
+    let accounts = load::<Accounts>(move || {
         let term = search.get().trim().to_owned();
-        api::run::<Accounts>(accounts::Variables {
+        accounts::Variables {
             search: (!term.is_empty()).then_some(term),
             after: paging.after.get(),
-        })
+        }
     });
     let i18n = use_i18n();
     view! {
         <FilterBar search placeholder=Signal::derive(move || i18n.t(Key::AdminEmail).to_owned())
             on_reset=Callback::new(move |()| search.set(String::new()))/>
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match accounts.await {
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                    Ok(data) => {
+        {show::<Accounts, _>(accounts, move |data| {
                         let list = data.accounts;
                         let shown = list.nodes.len();
                         let rows = list.nodes.into_iter().map(|account| {
@@ -186,11 +180,8 @@ pub fn AccountsPage() -> impl IntoView {
                                 {rows}
                             </DataTable>
                             {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                        }
+        })}
     }
 }
 
@@ -205,13 +196,13 @@ pub fn AuditTrailPage() -> impl IntoView {
         to.track();
         paging.restart();
     });
-    let trail = LocalResource::new(move || {
+    let trail = load::<AuditTrail>(move || {
         let (from, to) = (from.get(), to.get());
-        api::run::<AuditTrail>(audit_trail::Variables {
+        audit_trail::Variables {
             from: (!from.is_empty()).then_some(from),
             to: (!to.is_empty()).then_some(to),
             after: paging.after.get(),
-        })
+        }
     });
     let export = move || {
         let mut query = Vec::new();
@@ -229,11 +220,7 @@ pub fn AuditTrailPage() -> impl IntoView {
             <label class="filter"><span>{tr(Key::AdminTo)}</span><input type="date" bind:value=to/></label>
             <a class="button secondary" href=export download="">{tr(Key::AdminExport)}</a>
         </div>
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match trail.await {
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                    Ok(data) => {
+        {show::<AuditTrail, _>(trail, move |data| {
                         let list = data.audit_trail;
                         let shown = list.nodes.len();
                         let rows = list.nodes.into_iter().map(|entry| {
@@ -260,11 +247,8 @@ pub fn AuditTrailPage() -> impl IntoView {
                                 {rows}
                             </DataTable>
                             {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                        }
+        })}
     }
 }
 
@@ -272,18 +256,12 @@ pub fn AuditTrailPage() -> impl IntoView {
 pub fn SecurityLogPage() -> impl IntoView {
     let i18n = use_i18n();
     let paging = Paging::new();
-    let log = LocalResource::new(move || {
-        api::run::<SecurityLog>(security_log::Variables {
-            kinds: None,
-            after: paging.after.get(),
-        })
+    let log = load::<SecurityLog>(move || security_log::Variables {
+        kinds: None,
+        after: paging.after.get(),
     });
     view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match log.await {
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                    Ok(data) => {
+        {show::<SecurityLog, _>(log, move |data| {
                         let list = data.security_log;
                         let shown = list.nodes.len();
                         let rows = list.nodes.into_iter().map(|entry| {
@@ -310,10 +288,7 @@ pub fn SecurityLogPage() -> impl IntoView {
                                 {rows}
                             </DataTable>
                             {paging.pager(shown, list.total_count, list.page_info.has_next_page, list.page_info.end_cursor)}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                        }
+        })}
     }
 }

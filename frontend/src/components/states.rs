@@ -54,3 +54,31 @@ pub fn ErrorView(error: ApiError) -> impl IntoView {
         </div>
     }
 }
+
+/// A query's answer, loaded when the variables it reads change.
+pub type Loaded = LocalResource<Result<crate::api::Answer, ApiError>>;
+
+/// Loads operation `Q` with the variables `variables` reads (re-run when they change).
+pub fn load<Q: graphql_client::GraphQLQuery>(
+    variables: impl Fn() -> Q::Variables + 'static,
+) -> Loaded {
+    LocalResource::new(move || crate::api::send(crate::api::request::<Q>(variables())))
+}
+
+/// Shows a loaded answer: loading, the error, or `render` of `Q`'s data.
+pub fn show<Q, V>(
+    loaded: Loaded,
+    render: impl Fn(Q::ResponseData) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Q: graphql_client::GraphQLQuery,
+    V: IntoView + 'static,
+{
+    move || match loaded.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(answer) => match answer.and_then(|answer| crate::api::decode::<Q>(&answer)) {
+            Ok(data) => render(data).into_any(),
+            Err(error) => view! { <ErrorView error/> }.into_any(),
+        },
+    }
+}

@@ -6,10 +6,8 @@ use leptos_router::components::A;
 use steward_shared::organisation::GradeCategory;
 
 use super::{People, labels, people};
-use crate::api;
-use crate::components::{
-    Bar, BarChart, Column, DataTable, Empty, ErrorView, FilterBar, Loading, Pager, SortState,
-};
+use crate::components::states::{load, show};
+use crate::components::{Bar, BarChart, Column, DataTable, Empty, FilterBar, Pager, SortState};
 use crate::i18n::{Key, tr, use_i18n};
 
 const CATEGORIES: [GradeCategory; 5] = [
@@ -69,13 +67,13 @@ pub fn PeoplePage() -> impl IntoView {
         after.set(None);
     });
 
-    let people = LocalResource::new(move || {
+    let people = load::<People>(move || {
         let term = search.get().trim().to_owned();
         let chosen = CATEGORIES
             .into_iter()
             .find(|c| format!("{c:?}") == category.get());
         let order = sort.get();
-        let variables = people::Variables {
+        people::Variables {
             search: (!term.is_empty()).then_some(term),
             categories: chosen.map(|c| vec![c]),
             active: match status.get().as_str() {
@@ -97,8 +95,7 @@ pub fn PeoplePage() -> impl IntoView {
             }),
             after: after.get(),
             language: labels::name_language(i18n.locale()),
-        };
-        api::run::<People>(variables)
+        }
     });
 
     let reset = Callback::new(move |()| {
@@ -130,11 +127,7 @@ pub fn PeoplePage() -> impl IntoView {
                     </select>
                 </label>
             </FilterBar>
-            <Transition fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    match people.await {
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                        Ok(data) => {
+            {show::<People, _>(people, move |data| {
                             let counts = [
                                 (GradeCategory::Usg, data.usg.total_count),
                                 (GradeCategory::Asg, data.asg.total_count),
@@ -206,11 +199,8 @@ pub fn PeoplePage() -> impl IntoView {
                                         after.set(next.clone());
                                     })
                                 />
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
+                            }
+            })}
         </div>
     }
 }

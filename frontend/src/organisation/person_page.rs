@@ -7,36 +7,25 @@ use leptos_router::hooks::use_params_map;
 
 use super::{Person, labels, person};
 use crate::api;
-use crate::components::{ErrorView, Loading};
+use crate::components::ErrorView;
+use crate::components::states::{load, show};
 use crate::i18n::{Key, tr, use_i18n};
 
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let person = LocalResource::new(move || {
-        let id = params.read().get("id").unwrap_or_default();
-        api::run::<Person>(person::Variables {
-            id,
-            language: labels::name_language(i18n.locale()),
-        })
+    let person = load::<Person>(move || person::Variables {
+        id: params.read().get("id").unwrap_or_default(),
+        language: labels::name_language(i18n.locale()),
     });
     view! {
         <article class="person" data-test="person">
             <A href="/organisation/people" attr:class="back">{tr(Key::PersonBack)}</A>
-            <Transition fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    match person.await {
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                        Ok(data) => match data.node {
-                            Some(person::PersonNode::Person(p)) => view! { <PersonDetails person=p/> }.into_any(),
-                            _ => view! {
-                                <ErrorView error=api::ApiError::not_found()/>
-                            }.into_any(),
-                        },
-                    }
-                })}
-            </Transition>
+            {show::<Person, _>(person, |data| match data.node {
+                Some(person::PersonNode::Person(p)) => view! { <PersonDetails person=p/> }.into_any(),
+                _ => view! { <ErrorView error=api::ApiError::not_found()/> }.into_any(),
+            })}
         </article>
     }
 }

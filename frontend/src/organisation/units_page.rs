@@ -3,21 +3,20 @@
 use leptos::prelude::*;
 
 use super::{OrgUnits, labels, org_units};
-use crate::api;
-use crate::components::{Empty, ErrorView, Loading};
+use crate::components::Empty;
+use crate::components::states::{load, show};
 use crate::i18n::{Key, tr, use_i18n};
 
 #[component]
 pub fn OrgUnitsPage() -> impl IntoView {
     let i18n = use_i18n();
     let as_of = RwSignal::new(String::new());
-    let units = LocalResource::new(move || {
+    let units = load::<OrgUnits>(move || {
         let day = as_of.get();
-        let language = labels::name_language(i18n.locale());
-        api::run::<OrgUnits>(org_units::Variables {
+        org_units::Variables {
             as_of: (!day.is_empty()).then_some(day),
-            language,
-        })
+            language: labels::name_language(i18n.locale()),
+        }
     });
     view! {
         <div class="org-units">
@@ -27,34 +26,28 @@ pub fn OrgUnitsPage() -> impl IntoView {
                     <input type="date" data-test="as-of" bind:value=as_of/>
                 </label>
             </div>
-            <Transition fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    match units.await {
-                        Ok(data) if data.org_units.nodes.is_empty() => view! { <Empty/> }.into_any(),
-                        Ok(data) => {
-                            let total = data.org_units.total_count;
+            {show::<OrgUnits, _>(units, move |data| {
+                if data.org_units.nodes.is_empty() {
+                    return view! { <Empty/> }.into_any();
+                }
+                let total = data.org_units.total_count;
+                view! {
+                    <p class="summary">{move || i18n.tf(Key::OrganisationUnitCount, &[("count", &i18n.number(total))])}</p>
+                    <ul class="org-tree" data-test="org-units">
+                        {data.org_units.nodes.into_iter().map(|unit| {
+                            let kind = labels::kind(unit.kind);
+                            let code = unit.code.clone();
                             view! {
-                            <p class="summary">{move || i18n.tf(Key::OrganisationUnitCount, &[("count", &i18n.number(total))])}</p>
-                            <ul class="org-tree" data-test="org-units">
-                                {data.org_units.nodes.into_iter().map(|unit| {
-                                    let depth = unit.depth;
-                                    let kind = labels::kind(unit.kind);
-                                    let code = unit.code.clone();
-                                    view! {
-                                        <li class="org-unit" style=("--depth", depth.to_string()) data-code=code>
-                                            <span class="code">{unit.code}</span>
-                                            <span class="name">{unit.name}</span>
-                                            <span class="kind">{tr(kind)}</span>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                        }
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+                                <li class="org-unit" style=("--depth", unit.depth.to_string()) data-code=code>
+                                    <span class="code">{unit.code}</span>
+                                    <span class="name">{unit.name}</span>
+                                    <span class="kind">{tr(kind)}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
         </div>
     }
 }
