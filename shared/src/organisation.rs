@@ -234,6 +234,26 @@ pub enum GradeCategory {
 }
 
 impl GradeCategory {
+    /// From the most senior down.
+    pub const ALL: [GradeCategory; 5] = [
+        GradeCategory::Usg,
+        GradeCategory::Asg,
+        GradeCategory::Director,
+        GradeCategory::Professional,
+        GradeCategory::GeneralService,
+    ];
+
+    /// The stable code used on the wire, e.g. `GENERAL_SERVICE`.
+    pub fn code(self) -> &'static str {
+        match self {
+            GradeCategory::Usg => "USG",
+            GradeCategory::Asg => "ASG",
+            GradeCategory::Director => "DIRECTOR",
+            GradeCategory::Professional => "PROFESSIONAL",
+            GradeCategory::GeneralService => "GENERAL_SERVICE",
+        }
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             GradeCategory::Usg => "USG",

@@ -427,7 +427,59 @@ async fn deep_or_costly_queries_are_refused_with_their_cost(kind: DbKind) {
     app.stop().await;
 }
 
+/// The counts by grade category are computed in the database with the same filters as the list.
+async fn people_are_counted_by_grade_category(kind: DbKind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    for filter in [
+        json!({}),
+        json!({ "orgUnitCode": "ROAP", "includeSubunits": true }),
+        json!({ "search": "a", "active": true }),
+    ] {
+        let response = app
+            .graphql(
+                r#"query($f: PersonFilter) { peopleByGradeCategory(filter: $f) { category people }
+                     graded: people(first: 0, filter: $f) { totalCount }
+                     directors: people(first: 0, filter: { gradeCategories: [DIRECTOR] }) { totalCount } }"#,
+                json!({ "f": filter }),
+            )
+            .await;
+        let counts = data(&response)["peopleByGradeCategory"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let categories: Vec<&str> = counts
+            .iter()
+            .filter_map(|c| c["category"].as_str())
+            .collect();
+        assert_eq!(
+            categories,
+            ["USG", "ASG", "DIRECTOR", "PROFESSIONAL", "GENERAL_SERVICE"]
+        );
+        let sum: i64 = counts.iter().filter_map(|c| c["people"].as_i64()).sum();
+        // Everyone in the demo has a grade; the harness's administrator has none.
+        let listed = data(&response)["graded"]["totalCount"].as_i64().unwrap();
+        assert!(
+            sum == listed || sum == listed - 1,
+            "{filter}: {sum} vs {listed}"
+        );
+        if filter == json!({}) {
+            assert_eq!(
+                counts[2]["people"],
+                data(&response)["directors"]["totalCount"]
+            );
+            assert_eq!(
+                counts[0]["people"], 1,
+                "one Under-Secretary-General: the Executive Director"
+            );
+        }
+    }
+    app.stop().await;
+}
+
 on_both_databases!(
+    people_are_counted_by_grade_category,
     org_units_come_from_the_demo_organisation,
     the_tree_can_be_seen_as_of_any_date,
     org_units_filter_and_order,

@@ -234,35 +234,71 @@ impl OrganisationQuery {
             last,
             before,
         };
-        let as_of = as_of.map_or_else(today, Into::into);
-        let filter = filter.unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let units = match &filter.org_unit_code {
-            Some(code) => {
-                let unit = unit_id_by_code(ctx, "filter.orgUnitCode", code).await?;
-                Some(if filter.include_subunits {
-                    queries::unit_and_descendants(db(ctx)?.reader(), unit, as_of).await?
-                } else {
-                    vec![unit]
-                })
-            }
-            None => None,
-        };
-        let query = PersonFilter {
-            as_of,
-            search: filter.search,
-            units,
-            grade_categories: filter.grade_categories.unwrap_or_default(),
-            active: filter.active,
-            flag: filter.flag,
-            order: match order.field {
-                PersonOrderField::Name => PersonOrder::Name,
-                PersonOrderField::Grade => PersonOrder::Grade,
-            },
-            descending: order.direction == OrderDirection::Desc,
-        };
+        let query = person_filter(ctx, as_of, filter, order_by.unwrap_or_default()).await?;
         people_page(ctx, &query, &page).await
     }
+
+    /// How many people of each grade category match the filter (one figure per category,
+    /// most senior first; counted in the database in one statement).
+    async fn people_by_grade_category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to read memberships and flags as of (default: today).")]
+        as_of: Option<DateScalar>,
+        #[graphql(desc = "Which people to count.")] filter: Option<PersonFilterInput>,
+    ) -> ApiResult<Vec<GradeCategoryCount>> {
+        authorize(ctx, Operation::ReadOrganisation, Subject::Organisation).await?;
+        let query = person_filter(ctx, as_of, filter, PersonOrderInput::default()).await?;
+        let counts = queries::count_people_by_grade_category(db(ctx)?.reader(), &query).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(category, people)| GradeCategoryCount { category, people })
+            .collect())
+    }
+}
+
+/// The number of people in one grade category.
+#[derive(SimpleObject)]
+pub struct GradeCategoryCount {
+    /// The category.
+    category: GradeCategory,
+    /// How many people.
+    people: i64,
+}
+
+/// The query behind `people` and `peopleByGradeCategory`.
+async fn person_filter(
+    ctx: &Context<'_>,
+    as_of: Option<DateScalar>,
+    filter: Option<PersonFilterInput>,
+    order: PersonOrderInput,
+) -> ApiResult<PersonFilter> {
+    let as_of = as_of.map_or_else(today, Into::into);
+    let filter = filter.unwrap_or_default();
+    let units = match &filter.org_unit_code {
+        Some(code) => {
+            let unit = unit_id_by_code(ctx, "filter.orgUnitCode", code).await?;
+            Some(if filter.include_subunits {
+                queries::unit_and_descendants(db(ctx)?.reader(), unit, as_of).await?
+            } else {
+                vec![unit]
+            })
+        }
+        None => None,
+    };
+    Ok(PersonFilter {
+        as_of,
+        search: filter.search,
+        units,
+        grade_categories: filter.grade_categories.unwrap_or_default(),
+        active: filter.active,
+        flag: filter.flag,
+        order: match order.field {
+            PersonOrderField::Name => PersonOrder::Name,
+            PersonOrderField::Grade => PersonOrder::Grade,
+        },
+        descending: order.direction == OrderDirection::Desc,
+    })
 }
 
 async fn units_page(

@@ -289,7 +289,51 @@ fn grade_condition(category: GradeCategory) -> Condition {
     }
 }
 
+/// How many people of each grade category match `filter` (its order is ignored), counted in
+/// one statement; people without a grade are not counted.
+pub async fn count_people_by_grade_category<C: ConnectionTrait>(
+    db: &C,
+    filter: &PersonFilter,
+) -> Result<Vec<(GradeCategory, i64)>, DbErr> {
+    const CATEGORY: &str = "CASE WHEN grade = 'USG' THEN 'USG' WHEN grade = 'ASG' THEN 'ASG' \
+         WHEN grade LIKE 'D-%' THEN 'DIRECTOR' WHEN grade LIKE 'P-%' THEN 'PROFESSIONAL' \
+         WHEN grade LIKE 'G-%' THEN 'GENERAL_SERVICE' END";
+    let rows: Vec<(Option<String>, i64)> = person::Entity::find()
+        .filter(person_condition(filter))
+        .select_only()
+        .column_as(Expr::cust(CATEGORY), "category")
+        .column_as(Expr::cust("COUNT(*)"), "people")
+        .group_by(Expr::cust(CATEGORY))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(GradeCategory::ALL
+        .into_iter()
+        .map(|category| {
+            let found = rows
+                .iter()
+                .find(|(code, _)| code.as_deref() == Some(category.code()))
+                .map_or(0, |(_, n)| *n);
+            (category, found)
+        })
+        .collect())
+}
+
 fn person_select(filter: &PersonFilter) -> sea_orm::Select<person::Entity> {
+    let direction = if filter.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let select = person::Entity::find().filter(person_condition(filter));
+    let select = match filter.order {
+        PersonOrder::Name => select.order_by(person::Column::Name, direction.clone()),
+        PersonOrder::Grade => select.order_by(person::Column::Grade, direction.clone()),
+    };
+    select.order_by(person::Column::Id, direction)
+}
+
+fn person_condition(filter: &PersonFilter) -> Condition {
     let day = filter.as_of;
     let mut condition = Condition::all();
     if let Some(pattern) = contains_pattern(filter.search.as_deref()) {
@@ -335,17 +379,7 @@ fn person_select(filter: &PersonFilter) -> sea_orm::Select<person::Entity> {
             .into_query();
         condition = condition.add(person::Column::Id.in_subquery(flagged));
     }
-    let direction = if filter.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let select = person::Entity::find().filter(condition);
-    let select = match filter.order {
-        PersonOrder::Name => select.order_by(person::Column::Name, direction.clone()),
-        PersonOrder::Grade => select.order_by(person::Column::Grade, direction.clone()),
-    };
-    select.order_by(person::Column::Id, direction)
+    condition
 }
 
 pub async fn count_people<C: ConnectionTrait>(db: &C, filter: &PersonFilter) -> Result<u64, DbErr> {

@@ -128,13 +128,8 @@ pub fn PeoplePage() -> impl IntoView {
                 </label>
             </FilterBar>
             {show::<People, _>(people, move |data| {
-                            let counts = [
-                                (GradeCategory::Usg, data.usg.total_count),
-                                (GradeCategory::Asg, data.asg.total_count),
-                                (GradeCategory::Director, data.director.total_count),
-                                (GradeCategory::Professional, data.professional.total_count),
-                                (GradeCategory::GeneralService, data.general_service.total_count),
-                            ];
+                            let counts: Vec<(GradeCategory, i64)> =
+                                data.counts.iter().map(|c| (c.category, c.people)).collect();
                             let bars = Signal::derive(move || {
                                 counts.iter().map(|(c, n)| Bar {
                                     label: i18n.t(labels::category(*c)).to_owned(),
