@@ -324,7 +324,7 @@ async fn administration_for_administrators_only() {
     browser.assert_accessible("audit trail").await;
     click(&browser, ".tabs a[href='/administration/security']").await;
     let log = browser
-        .wait_for_text_containing(".data-table tbody", "SIGN_IN_SUCCEEDED")
+        .wait_for_text_containing(".data-table tbody", "Signed in")
         .await;
     assert!(log.contains("127.0.0.1"), "{log}");
     browser.assert_accessible("security log").await;
