@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use serde_json::json;
-use steward_shared::access::{PasswordError, Role};
+use steward_shared::access::Role;
 use steward_shared::organisation::Email;
 
 use super::{account, api_token, password, role_assignment, user_session};
@@ -28,7 +28,7 @@ pub struct By<'a> {
 pub fn normalise_email(field: &str, raw: &str) -> ApiResult<String> {
     Email::parse(raw.trim())
         .map(|e| e.as_str().to_lowercase())
-        .map_err(|e| ApiError::validation(field, format!("{}.", capitalise(&e.to_string()))))
+        .map_err(|e| ApiError::invalid(field, &e))
 }
 
 /// A reason for a sensitive change: required, trimmed, bounded.
@@ -49,18 +49,6 @@ pub fn required_reason(raw: Option<String>) -> ApiResult<String> {
     Ok(reason)
 }
 
-pub fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-pub fn password_error(field: &str, error: PasswordError) -> ApiError {
-    ApiError::validation(field, format!("{}.", capitalise(&error.to_string())))
-}
-
 /// Checks and hashes a new password for the account's holder.
 pub async fn new_password_hash(
     field: &str,
@@ -68,7 +56,8 @@ pub async fn new_password_hash(
     email: &str,
     name: &str,
 ) -> ApiResult<String> {
-    password::check_new_password(&password, email, name).map_err(|e| password_error(field, e))?;
+    password::check_new_password(&password, email, name)
+        .map_err(|e| ApiError::invalid(field, &e))?;
     password::hash(password)
         .await
         .map_err(|e| ApiError::internal(e.to_string()))

@@ -118,6 +118,7 @@ impl Account {
             .unwrap_or_default();
         Ok(rows
             .iter()
+            .rev()
             .filter(|t| include_ended || (t.revoked_at.is_none() && t.expires_at > now))
             .cloned()
             .map(ApiToken)
@@ -725,24 +726,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account, role, scope and reason.")] input: ChangeRoleInput,
     ) -> ApiResult<Account> {
-        authorize(ctx, Operation::ManageAccounts, Subject::Organisation).await?;
-        let caller = caller(ctx)?;
-        let account_id = parse_global_id_of(&input.account, ACCOUNT_TYPE)?;
-        let reason = accounts::required_reason(Some(input.reason))?;
-        let unit = unit_by_code(ctx, input.org_unit_code.as_deref()).await?;
-        let actor = Actor::of(caller);
-        let txn = db(ctx)?.begin_write().await?;
-        accounts::assign_role(
-            &txn,
-            &by(&actor, caller.request_id.as_deref()),
-            account_id,
-            input.role,
-            unit,
-            Some(reason),
-        )
-        .await?;
-        txn.commit().await?;
-        account_after(ctx, account_id).await
+        change_role(ctx, input, true).await
     }
 
     /// Takes a role away from an account.
@@ -751,24 +735,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account, role, scope and reason.")] input: ChangeRoleInput,
     ) -> ApiResult<Account> {
-        authorize(ctx, Operation::ManageAccounts, Subject::Organisation).await?;
-        let caller = caller(ctx)?;
-        let account_id = parse_global_id_of(&input.account, ACCOUNT_TYPE)?;
-        let reason = accounts::required_reason(Some(input.reason))?;
-        let unit = unit_by_code(ctx, input.org_unit_code.as_deref()).await?;
-        let actor = Actor::of(caller);
-        let txn = db(ctx)?.begin_write().await?;
-        accounts::withdraw_role(
-            &txn,
-            &by(&actor, caller.request_id.as_deref()),
-            account_id,
-            input.role,
-            unit,
-            reason,
-        )
-        .await?;
-        txn.commit().await?;
-        account_after(ctx, account_id).await
+        change_role(ctx, input, false).await
     }
 
     /// Sets a new password for an account; all its sessions end.
@@ -827,6 +794,24 @@ impl AccessMutation {
     ) -> ApiResult<Account> {
         set_active(ctx, input, true).await
     }
+}
+
+async fn change_role(ctx: &Context<'_>, input: ChangeRoleInput, give: bool) -> ApiResult<Account> {
+    authorize(ctx, Operation::ManageAccounts, Subject::Organisation).await?;
+    let caller = caller(ctx)?;
+    let account_id = parse_global_id_of(&input.account, ACCOUNT_TYPE)?;
+    let reason = accounts::required_reason(Some(input.reason))?;
+    let unit = unit_by_code(ctx, input.org_unit_code.as_deref()).await?;
+    let actor = Actor::of(caller);
+    let by = by(&actor, caller.request_id.as_deref());
+    let txn = db(ctx)?.begin_write().await?;
+    if give {
+        accounts::assign_role(&txn, &by, account_id, input.role, unit, Some(reason)).await?;
+    } else {
+        accounts::withdraw_role(&txn, &by, account_id, input.role, unit, reason).await?;
+    }
+    txn.commit().await?;
+    account_after(ctx, account_id).await
 }
 
 async fn set_active(

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{account, api_token, role_assignment};
 use crate::db::Db;
 use crate::graphql::ApiError;
+use crate::graphql::loaders::{grouped_loader, loader};
 
 pub struct AccountById(pub Db);
 
@@ -44,47 +45,21 @@ impl Loader<i32> for AccountOfPerson {
     }
 }
 
-pub struct AssignmentsOfAccount(pub Db);
-
-impl Loader<i32> for AssignmentsOfAccount {
-    type Value = Arc<Vec<role_assignment::Model>>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = role_assignment::Entity::find()
-            .filter(role_assignment::Column::AccountId.is_in(keys.iter().copied()))
-            .order_by_asc(role_assignment::Column::Id)
-            .all(self.0.reader())
-            .await?;
-        let mut grouped: HashMap<i32, Vec<role_assignment::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            grouped.entry(row.account_id).or_default().push(row);
-        }
-        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-    }
-}
-
-pub struct TokensOfAccount(pub Db);
-
-impl Loader<i32> for TokensOfAccount {
-    type Value = Arc<Vec<api_token::Model>>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = api_token::Entity::find()
-            .filter(api_token::Column::AccountId.is_in(keys.iter().copied()))
-            .order_by_desc(api_token::Column::CreatedAt)
-            .all(self.0.reader())
-            .await?;
-        let mut grouped: HashMap<i32, Vec<api_token::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            grouped.entry(row.account_id).or_default().push(row);
-        }
-        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-    }
-}
+grouped_loader!(
+    AssignmentsOfAccount,
+    role_assignment,
+    role_assignment::Column::AccountId,
+    |row| Some(row.account_id),
+    role_assignment::Column::Id
+);
+// Oldest first, like every grouped loader; `Account.apiTokens` lists them newest first.
+grouped_loader!(
+    TokensOfAccount,
+    api_token,
+    api_token::Column::AccountId,
+    |row| Some(row.account_id),
+    api_token::Column::Id
+);
 
 pub struct AccessLoaders {
     pub account: DataLoader<AccountById>,
@@ -93,17 +68,13 @@ pub struct AccessLoaders {
     pub tokens: DataLoader<TokensOfAccount>,
 }
 
-const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(2);
-
 impl AccessLoaders {
     pub fn new(db: &Db) -> Self {
         AccessLoaders {
-            account: DataLoader::new(AccountById(db.clone()), tokio::spawn).delay(BATCH_DELAY),
-            account_of_person: DataLoader::new(AccountOfPerson(db.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
-            assignments: DataLoader::new(AssignmentsOfAccount(db.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
-            tokens: DataLoader::new(TokensOfAccount(db.clone()), tokio::spawn).delay(BATCH_DELAY),
+            account: loader(AccountById(db.clone())),
+            account_of_person: loader(AccountOfPerson(db.clone())),
+            assignments: loader(AssignmentsOfAccount(db.clone())),
+            tokens: loader(TokensOfAccount(db.clone())),
         }
     }
 }

@@ -89,6 +89,18 @@ impl ApiError {
         })
     }
 
+    /// A validation error whose message is a rule's error text from `shared/` (which starts
+    /// lower-case, for use inside sentences), made a sentence.
+    pub fn invalid(field: impl Into<String>, error: &impl std::fmt::Display) -> Self {
+        let text = error.to_string();
+        let mut chars = text.chars();
+        let sentence = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+            None => String::new(),
+        };
+        ApiError::validation(field, sentence)
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         ApiError::new(ErrorKind::Conflict(message.into()))
     }

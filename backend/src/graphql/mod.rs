@@ -4,6 +4,7 @@
 pub mod error;
 pub mod http;
 pub mod limits;
+pub mod loaders;
 pub mod node;
 pub mod relay;
 pub mod scalars;

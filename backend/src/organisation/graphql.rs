@@ -15,7 +15,7 @@ use steward_shared::organisation::{Grade, GradeCategory, Language, OrgUnitKind, 
 use super::loaders::{MembersKey, OrganisationLoaders, Tree};
 use super::queries::{self, Date, PersonFilter, PersonOrder, UnitFilter, UnitOrder, in_effect};
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
-use crate::graphql::relay::{Connection, PageArgs, global_id};
+use crate::graphql::relay::{Connection, PageArgs, fetch_page, global_id};
 use crate::graphql::relay::{OrgUnitConnection, PersonConnection};
 use crate::graphql::scalars::Date as DateScalar;
 use crate::graphql::{ApiError, ApiResult, db};
@@ -306,14 +306,8 @@ async fn units_page(
     query: &UnitFilter,
     page: &PageArgs,
 ) -> ApiResult<OrgUnitConnection> {
-    let reader = db(ctx)?.reader();
-    let total = queries::count_units(reader, query).await?;
-    let window = page.window(total)?;
-    let units = if window.limit == 0 {
-        Vec::new()
-    } else {
-        queries::list_units(reader, query, window.offset, window.limit).await?
-    };
+    let (window, total, units) =
+        fetch_page(db(ctx)?.reader(), queries::unit_select(query), page).await?;
     let nodes = units
         .into_iter()
         .map(|unit| OrgUnit::new(Arc::new(unit), query.as_of))
@@ -326,14 +320,8 @@ async fn people_page(
     query: &PersonFilter,
     page: &PageArgs,
 ) -> ApiResult<PersonConnection> {
-    let reader = db(ctx)?.reader();
-    let total = queries::count_people(reader, query).await?;
-    let window = page.window(total)?;
-    let people = if window.limit == 0 {
-        Vec::new()
-    } else {
-        queries::list_people(reader, query, window.offset, window.limit).await?
-    };
+    let (window, total, people) =
+        fetch_page(db(ctx)?.reader(), queries::person_select(query), page).await?;
     let nodes = people
         .into_iter()
         .map(|p| Person::new(Arc::new(p), query.as_of))

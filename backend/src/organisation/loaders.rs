@@ -18,37 +18,8 @@ use super::queries::effective_on;
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::db::Db;
 use crate::graphql::ApiError;
+use crate::graphql::loaders::{grouped_loader, loader};
 use crate::graphql::relay::{PageArgs, Window};
-
-/// A loader of the rows of `$entity` whose `$column` is one of the keys, grouped by key
-/// (`$key` reads the key off a row), each group ordered by `$order`.
-macro_rules! grouped_loader {
-    ($name:ident, $entity:ident, $column:expr, $key:expr, $order:expr) => {
-        pub struct $name(pub Db);
-
-        impl Loader<i32> for $name {
-            type Value = Arc<Vec<$entity::Model>>;
-            type Error = ApiError;
-
-            async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-                let rows = $entity::Entity::find()
-                    .filter($column.is_in(keys.iter().copied()))
-                    .order_by_asc($order)
-                    .all(self.0.reader())
-                    .await?;
-                let key: fn(&$entity::Model) -> Option<i32> = $key;
-                let mut grouped: HashMap<i32, Vec<$entity::Model>> =
-                    keys.iter().map(|k| (*k, Vec::new())).collect();
-                for row in rows {
-                    if let Some(k) = key(&row) {
-                        grouped.entry(k).or_default().push(row);
-                    }
-                }
-                Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-            }
-        }
-    };
-}
 
 grouped_loader!(
     RevisionsOfUnit,
@@ -345,17 +316,6 @@ pub struct OrganisationLoaders {
     pub memberships: DataLoader<MembershipsOfPerson>,
     pub flags: DataLoader<FlagsOfPerson>,
     pub members: DataLoader<MembersOfUnit>,
-}
-
-/// How long a loader waits for more keys before it runs its batch. Sibling fields ask within
-/// microseconds in a release build; a debug build under load needs longer.
-const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(2);
-
-fn loader<L: Loader<K>, K>(inner: L) -> DataLoader<L>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-{
-    DataLoader::new(inner, tokio::spawn).delay(BATCH_DELAY)
 }
 
 impl OrganisationLoaders {

@@ -78,23 +78,20 @@ impl OrganisationMutation {
         let id = parse_global_id_of(&input.id, PERSON_TYPE)?;
         let name = input
             .name
-            .map(|n| {
-                clean_name(&n, MAX_PERSON_NAME)
-                    .map_err(|e| ApiError::validation("name", capitalise(&e.to_string())))
-            })
+            .map(|n| clean_name(&n, MAX_PERSON_NAME).map_err(|e| ApiError::invalid("name", &e)))
             .transpose()?;
         let email = optional_text(input.email)
             .map(|e| {
                 e.map(|e| Email::parse(&e).map(|e| e.as_str().to_owned()))
                     .transpose()
-                    .map_err(|e| ApiError::validation("email", capitalise(&e.to_string())))
+                    .map_err(|e| ApiError::invalid("email", &e))
             })
             .transpose()?;
         let grade = optional_text(input.grade)
             .map(|g| {
                 g.map(|g| Grade::parse(&g).map(|g| g.code()))
                     .transpose()
-                    .map_err(|e| ApiError::validation("grade", capitalise(&e.to_string())))
+                    .map_err(|e| ApiError::invalid("grade", &e))
             })
             .transpose()?;
 
@@ -164,13 +161,13 @@ impl OrganisationMutation {
         #[graphql(desc = "The new name, its language and date, with the version you read.")] input: RenameOrgUnitInput,
     ) -> ApiResult<OrgUnit> {
         let id = parse_global_id_of(&input.id, ORG_UNIT_TYPE)?;
-        let name = clean_name(&input.name, MAX_UNIT_NAME)
-            .map_err(|e| ApiError::validation("name", capitalise(&e.to_string())))?;
+        let name =
+            clean_name(&input.name, MAX_UNIT_NAME).map_err(|e| ApiError::invalid("name", &e))?;
         let short_name = optional_text(input.short_name)
             .flatten()
             .map(|s| clean_name(&s, MAX_SHORT_NAME))
             .transpose()
-            .map_err(|e| ApiError::validation("shortName", capitalise(&e.to_string())))?;
+            .map_err(|e| ApiError::invalid("shortName", &e))?;
         let from = input.effective_from.map_or_else(today, Into::into);
 
         authorize(ctx, Operation::RenameOrgUnit, Subject::Unit(id)).await?;
@@ -246,14 +243,5 @@ impl OrganisationMutation {
         audit::trail::record_for(&txn, caller(ctx)?, change).await?;
         txn.commit().await?;
         Ok(OrgUnit::new(Arc::new(unit), from.max(today())))
-    }
-}
-
-/// Error texts from `shared/` start lower-case (they are used inside sentences too).
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
-        None => String::new(),
     }
 }

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement, SubQueryStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use steward_shared::organisation::{GradeCategory, Language, OrgUnitKind, PersonFlagKind};
 
@@ -103,7 +103,8 @@ pub struct UnitFilter {
     pub descending: bool,
 }
 
-fn unit_select(filter: &UnitFilter) -> sea_orm::Select<org_unit::Entity> {
+/// The units `filter` asks for, in its order.
+pub fn unit_select(filter: &UnitFilter) -> sea_orm::Select<org_unit::Entity> {
     let day = filter.as_of;
     let mut condition = Condition::all();
     if !filter.include_dissolved {
@@ -191,23 +192,6 @@ fn unit_select(filter: &UnitFilter) -> sea_orm::Select<org_unit::Entity> {
 /// from before the date.
 fn effective_or_last(day: Date) -> Condition {
     Condition::all().add(org_unit_revision::Column::ValidFrom.lte(day))
-}
-
-pub async fn count_units<C: ConnectionTrait>(db: &C, filter: &UnitFilter) -> Result<u64, DbErr> {
-    unit_select(filter).count(db).await
-}
-
-pub async fn list_units<C: ConnectionTrait>(
-    db: &C,
-    filter: &UnitFilter,
-    offset: u64,
-    limit: u64,
-) -> Result<Vec<org_unit::Model>, DbErr> {
-    unit_select(filter)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await
 }
 
 pub async fn unit_by_code<C: ConnectionTrait>(
@@ -319,7 +303,8 @@ pub async fn count_people_by_grade_category<C: ConnectionTrait>(
         .collect())
 }
 
-fn person_select(filter: &PersonFilter) -> sea_orm::Select<person::Entity> {
+/// The people `filter` asks for, in its order.
+pub fn person_select(filter: &PersonFilter) -> sea_orm::Select<person::Entity> {
     let direction = if filter.descending {
         Order::Desc
     } else {
@@ -380,23 +365,6 @@ fn person_condition(filter: &PersonFilter) -> Condition {
         condition = condition.add(person::Column::Id.in_subquery(flagged));
     }
     condition
-}
-
-pub async fn count_people<C: ConnectionTrait>(db: &C, filter: &PersonFilter) -> Result<u64, DbErr> {
-    person_select(filter).count(db).await
-}
-
-pub async fn list_people<C: ConnectionTrait>(
-    db: &C,
-    filter: &PersonFilter,
-    offset: u64,
-    limit: u64,
-) -> Result<Vec<person::Model>, DbErr> {
-    person_select(filter)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await
 }
 
 #[cfg(test)]

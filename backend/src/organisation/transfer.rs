@@ -50,8 +50,7 @@ pub async fn export_org_units(db: &Db, as_of: Option<&str>) -> ApiResult<Downloa
         order: UnitOrder::Tree,
         descending: false,
     };
-    let total = queries::count_units(reader, &filter).await?;
-    let units = queries::list_units(reader, &filter, 0, total).await?;
+    let units = queries::unit_select(&filter).all(reader).await?;
     let ids: Vec<i32> = units.iter().map(|u| u.id).collect();
     let revisions = org_unit_revision::Entity::find()
         .filter(org_unit_revision::Column::OrgUnitId.is_in(ids.iter().copied()))

@@ -8,7 +8,7 @@ use leptos_router::components::{A, Outlet};
 use steward_shared::access::{Operation, Role};
 
 use crate::components::states::{load, show};
-use crate::components::{Column, DataTable, Empty, FilterBar, Pager, SortState};
+use crate::components::{Column, DataTable, Empty, FilterBar, Paging, SortState};
 use crate::i18n::{Key, tr, use_i18n};
 use crate::shell::session::use_session;
 
@@ -98,50 +98,6 @@ pub fn AdministrationLayout() -> impl IntoView {
                 }.into_any()
             }}
         </section>
-    }
-}
-
-/// Paging through a connection by cursors: the cursors of earlier pages and the current one.
-#[derive(Clone, Copy)]
-struct Paging {
-    earlier: RwSignal<Vec<Option<String>>>,
-    after: RwSignal<Option<String>>,
-}
-
-impl Paging {
-    fn new() -> Self {
-        Paging {
-            earlier: RwSignal::new(Vec::new()),
-            after: RwSignal::new(None),
-        }
-    }
-    fn restart(self) {
-        self.earlier.set(Vec::new());
-        self.after.set(None);
-    }
-    fn offset(self) -> usize {
-        self.earlier.with_untracked(Vec::len) * 20
-    }
-    fn pager(
-        self,
-        shown: usize,
-        total: i64,
-        has_next: bool,
-        next: Option<String>,
-    ) -> impl IntoView {
-        view! {
-            <Pager offset=self.offset() shown=shown total=total has_previous={self.offset() > 0} has_next=has_next
-                on_previous=Callback::new(move |()| {
-                    let mut stack = self.earlier.get_untracked();
-                    let back = stack.pop().flatten();
-                    self.earlier.set(stack);
-                    self.after.set(back);
-                })
-                on_next=Callback::new(move |()| {
-                    self.earlier.update(|stack| stack.push(self.after.get_untracked()));
-                    self.after.set(next.clone());
-                })/>
-        }
     }
 }
 

@@ -122,3 +122,57 @@ pub fn Pager(
         </nav>
     }
 }
+
+/// Paging through a connection by cursors, 20 rows a page: the cursors of the earlier pages
+/// (to go back) and the current page's `after`.
+#[derive(Clone, Copy)]
+pub struct Paging {
+    earlier: RwSignal<Vec<Option<String>>>,
+    pub after: RwSignal<Option<String>>,
+}
+
+impl Paging {
+    pub fn new() -> Self {
+        Paging {
+            earlier: RwSignal::new(Vec::new()),
+            after: RwSignal::new(None),
+        }
+    }
+    /// Back to the first page (when a filter or the order changes).
+    pub fn restart(self) {
+        self.earlier.set(Vec::new());
+        self.after.set(None);
+    }
+    /// Position of the first row shown.
+    pub fn offset(self) -> usize {
+        self.earlier.with_untracked(Vec::len) * 20
+    }
+    /// The pager for a page of `shown` rows out of `total`.
+    pub fn pager(
+        self,
+        shown: usize,
+        total: i64,
+        has_next: bool,
+        next: Option<String>,
+    ) -> impl IntoView {
+        view! {
+            <Pager offset=self.offset() shown=shown total=total has_previous={self.offset() > 0} has_next=has_next
+                on_previous=Callback::new(move |()| {
+                    let mut stack = self.earlier.get_untracked();
+                    let back = stack.pop().flatten();
+                    self.earlier.set(stack);
+                    self.after.set(back);
+                })
+                on_next=Callback::new(move |()| {
+                    self.earlier.update(|stack| stack.push(self.after.get_untracked()));
+                    self.after.set(next.clone());
+                })/>
+        }
+    }
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self::new()
+    }
+}

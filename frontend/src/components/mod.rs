@@ -9,7 +9,7 @@ mod form_field;
 pub mod states;
 
 pub use bar_chart::{Bar, BarChart};
-pub use data_table::{Column, DataTable, Pager, SortState};
+pub use data_table::{Column, DataTable, Paging, SortState};
 pub use filter_bar::FilterBar;
 pub use form_field::FormField;
 pub use states::{Empty, ErrorView, Loading};

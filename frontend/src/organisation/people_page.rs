@@ -7,7 +7,7 @@ use steward_shared::organisation::GradeCategory;
 
 use super::{People, labels, people};
 use crate::components::states::{load, show};
-use crate::components::{Bar, BarChart, Column, DataTable, Empty, FilterBar, Pager, SortState};
+use crate::components::{Bar, BarChart, Column, DataTable, Empty, FilterBar, Paging, SortState};
 use crate::i18n::{Key, tr, use_i18n};
 
 const CATEGORIES: [GradeCategory; 5] = [
@@ -53,9 +53,7 @@ pub fn PeoplePage() -> impl IntoView {
         field: "NAME",
         descending: false,
     });
-    // Cursors of the pages before this one, to go back; the current page's `after`.
-    let earlier = RwSignal::new(Vec::<Option<String>>::new());
-    let after = RwSignal::new(None::<String>);
+    let paging = Paging::new();
 
     // Any change of filter or order starts again from the first page.
     Effect::new(move |_| {
@@ -63,8 +61,7 @@ pub fn PeoplePage() -> impl IntoView {
         category.track();
         status.track();
         sort.track();
-        earlier.set(Vec::new());
-        after.set(None);
+        paging.restart();
     });
 
     let people = load::<People>(move || {
@@ -93,7 +90,7 @@ pub fn PeoplePage() -> impl IntoView {
                     people::OrderDirection::ASC
                 },
             }),
-            after: after.get(),
+            after: paging.after.get(),
             language: labels::name_language(i18n.locale()),
         }
     });
@@ -164,7 +161,6 @@ pub fn PeoplePage() -> impl IntoView {
                                     </tr>
                                 }
                             }).collect_view();
-                            let offset = earlier.with_untracked(Vec::len) * 20;
                             view! {
                                 <p class="summary" data-test="people-count">{move || i18n.tf(Key::PeopleCount, &[("count", &i18n.number(total))])}</p>
                                 <BarChart id="people-by-category" title=Signal::derive(tr(Key::PeopleCategory).to_owned()) bars/>
@@ -177,23 +173,7 @@ pub fn PeoplePage() -> impl IntoView {
                                         </DataTable>
                                     }.into_any()
                                 }}
-                                <Pager
-                                    offset=offset
-                                    shown=shown
-                                    total=total
-                                    has_previous={offset > 0}
-                                    has_next=has_next
-                                    on_previous=Callback::new(move |()| {
-                                        let mut stack = earlier.get_untracked();
-                                        let back = stack.pop().flatten();
-                                        earlier.set(stack);
-                                        after.set(back);
-                                    })
-                                    on_next=Callback::new(move |()| {
-                                        earlier.update(|stack| stack.push(after.get_untracked()));
-                                        after.set(next.clone());
-                                    })
-                                />
+                                {paging.pager(shown, total, has_next, next)}
                             }
             })}
         </div>
