@@ -71,21 +71,54 @@ pub async fn send(body: String) -> Result<Answer, ApiError> {
     Ok(Answer { text, request_id })
 }
 
-/// Operation `Q`'s data from an answer, or the first error the server reported.
-pub fn decode<Q: GraphQLQuery>(answer: &Answer) -> Result<Q::ResponseData, ApiError> {
-    let body: graphql_client::Response<Q::ResponseData> =
-        serde_json::from_str(&answer.text).map_err(ApiError::network)?;
-    if let Some(error) = body.errors.as_ref().and_then(|errors| errors.first()) {
-        return Err(ApiError {
+/// Parses the JSON with the browser's own parser and reads the typed value from the result:
+/// much less code per response type than a Rust JSON parser inlined into each one.
+fn parse<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
+    let value = js_sys::JSON::parse(&answer.text)
+        .map_err(|_| ApiError::network("the server's answer is not JSON"))?;
+    serde_wasm_bindgen::from_value(value).map_err(ApiError::network)
+}
+
+fn first_error(
+    errors: Option<&Vec<graphql_client::Error>>,
+    answer: &Answer,
+) -> Result<(), ApiError> {
+    match errors.and_then(|errors| errors.first()) {
+        None => Ok(()),
+        Some(error) => Err(ApiError {
             code: extension(error, "code").and_then(ErrorCode::parse),
             message: error.message.clone(),
             request_id: extension(error, "requestId")
                 .map(str::to_owned)
                 .or_else(|| answer.request_id.clone()),
-        });
+        }),
     }
+}
+
+/// Operation `Q`'s data from an answer, or the first error the server reported.
+pub fn decode<Q: GraphQLQuery>(answer: &Answer) -> Result<Q::ResponseData, ApiError> {
+    let body: graphql_client::Response<Q::ResponseData> = parse(answer)?;
+    first_error(body.errors.as_ref(), answer)?;
     body.data
         .ok_or_else(|| ApiError::network("the server answered without data"))
+}
+
+/// Whether a change succeeded, for changes whose answer the page does not read (it reloads
+/// what it shows instead): one decoder for all of them.
+pub fn succeeded(answer: &Answer) -> Result<(), ApiError> {
+    #[derive(serde::Deserialize)]
+    struct ErrorsOnly {
+        errors: Option<Vec<graphql_client::Error>>,
+    }
+    let body: ErrorsOnly = parse(answer)?;
+    first_error(body.errors.as_ref(), answer)
+}
+
+/// Sends a request in the background and hands its answer to `done`; one asynchronous task
+/// type for every change the app makes.
+pub fn dispatch(body: String, done: impl FnOnce(Result<Answer, ApiError>) + 'static) {
+    let done: Box<dyn FnOnce(Result<Answer, ApiError>)> = Box::new(done);
+    leptos::task::spawn_local(async move { done(send(body).await) });
 }
 
 /// Runs operation `Q` and returns its data, or the first error the server reported.

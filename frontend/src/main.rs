@@ -41,6 +41,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/grants") view=|| view! { <ComingPage title=Key::NavGrants about=Key::ComingGrants/> }/>
                     <Route path=path!("/reviews") view=|| view! { <ComingPage title=Key::NavReviews about=Key::ComingReviews/> }/>
                     <Route path=path!("/accountability") view=|| view! { <ComingPage title=Key::NavAccountability about=Key::ComingAccountability/> }/>
+                    <Route path=path!("/account") view=access::account::MyAccountPage/>
                     <ParentRoute path=path!("/organisation") view=organisation::OrganisationLayout>
                         <Route path=path!("") view=organisation::OrgUnitsPage/>
                         <Route path=path!("units") view=organisation::OrgUnitsPage/>
@@ -50,6 +51,7 @@ fn App() -> impl IntoView {
                     <ParentRoute path=path!("/administration") view=administration::AdministrationLayout>
                         <Route path=path!("") view=administration::AccountsPage/>
                         <Route path=path!("accounts") view=administration::AccountsPage/>
+                        <Route path=path!("accounts/:id") view=administration::AccountPage/>
                         <Route path=path!("audit") view=administration::AuditTrailPage/>
                         <Route path=path!("security") view=administration::SecurityLogPage/>
                     </ParentRoute>

@@ -345,6 +345,202 @@ async fn administration_for_administrators_only() {
     app.stop().await;
 }
 
+/// The viewer's e-mail address as `token` sees it, or the error code the server answered.
+async fn viewer_with_token(app: &TestApp, token: &str) -> String {
+    let response = steward_tests::client_with_token(Some(token))
+        .post(app.url("/graphql"))
+        .json(&serde_json::json!({ "query": "{ viewer { account { email } } }" }))
+        .send()
+        .await
+        .expect("graphql request");
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    match body["data"]["viewer"]["account"]["email"].as_str() {
+        Some(email) => email.to_owned(),
+        None => format!("{status} {}", body["errors"][0]["extensions"]["code"]),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_account_tokens_and_password_on_a_phone() {
+    assert_built();
+    let Some(browser) = Browser::start(PHONE).await else {
+        return;
+    };
+    let Some(app) = TestApp::spawn(DbKind::Sqlite).await else {
+        return;
+    };
+    sign_in_as(&browser, &app, "/organisation/units", "STAFF").await;
+    click(&browser, "[data-test=account]").await;
+    let email = browser.wait_for_text("[data-test=my-email]").await;
+    assert_eq!(path(&browser).await, "/account");
+    browser.assert_accessible("my account").await;
+
+    // A token: created, shown once, working, then revoked and refused.
+    click(&browser, "[data-test=new-token] button[type=submit]").await;
+    browser
+        .wait_for_text_containing("#token-name-message", "Required")
+        .await;
+    type_into(&browser, "#token-name", "Closure report script").await;
+    click(&browser, "[data-test=new-token] button[type=submit]").await;
+    let secret = browser.wait_for_text("[data-test=secret]").await;
+    assert!(secret.starts_with("stw_"), "{secret}");
+    browser
+        .wait_for_text_containing("[data-test=tokens]", "Closure report script")
+        .await;
+    assert_eq!(viewer_with_token(&app, &secret).await, email);
+    browser.assert_accessible("my account with a token").await;
+    click(&browser, "[data-test=revoke]").await;
+    browser
+        .wait_for_text_containing("[data-test=outcome]", "Token revoked")
+        .await;
+    browser
+        .wait_for_text_containing("[data-test=tokens]", "Revoked")
+        .await;
+    assert!(
+        viewer_with_token(&app, &secret)
+            .await
+            .contains("UNAUTHENTICATED")
+    );
+
+    // The password: too short is explained at once; a good one is changed on the server.
+    type_into(
+        &browser,
+        "#current-password",
+        steward::access::demo::DEMO_PASSWORD,
+    )
+    .await;
+    type_into(&browser, "#new-password", "too short").await;
+    click(&browser, "[data-test=change-password] button[type=submit]").await;
+    browser
+        .wait_for_text_containing("#new-password-message", "12")
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#new-password"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    type_into(
+        &browser,
+        "#new-password",
+        "a sturdy passphrase for the board",
+    )
+    .await;
+    click(&browser, "[data-test=change-password] button[type=submit]").await;
+    browser
+        .wait_for_text_containing("[data-test=outcome]", "Password changed")
+        .await;
+    let check = app
+        .graphql_with(
+            &app.anonymous,
+            "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { account { email } } }",
+            serde_json::json!({ "e": email, "p": "a sturdy passphrase for the board" }),
+        )
+        .await;
+    assert_eq!(
+        check["data"]["signIn"]["account"]["email"],
+        email.as_str(),
+        "{check}"
+    );
+    browser.assert_accessible("my account after changes").await;
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_changes_roles_and_status_with_reasons() {
+    let Some((browser, app)) = open(DESKTOP, "/administration/accounts").await else {
+        return;
+    };
+    let staff = demo_account(&app, "STAFF").await;
+    type_into(&browser, ".filter-bar input[type=search]", &staff).await;
+    browser
+        .wait_for_text_containing("[data-test=account-row]", &staff)
+        .await;
+    click(&browser, "[data-test=account-row] a").await;
+    assert_eq!(
+        browser.wait_for_text("[data-test=account-email]").await,
+        staff
+    );
+    browser.assert_accessible("an account").await;
+
+    // No reason, no change.
+    let select = browser
+        .client
+        .find(Locator::Css("#give-role-role"))
+        .await
+        .unwrap();
+    select.select_by_value("FINANCE_OFFICER").await.unwrap();
+    type_into(&browser, "#give-role-unit", "ROAP").await;
+    click(&browser, "[data-test=give-role] button[type=submit]").await;
+    browser
+        .wait_for_text_containing("#change-reason-message", "reason")
+        .await;
+    type_into(&browser, "#change-reason", "Covers grant closures for Asia").await;
+    click(&browser, "[data-test=give-role] button[type=submit]").await;
+    browser
+        .wait_for_text_containing("[data-test=roles]", "Finance officer · ROAP")
+        .await;
+
+    // Withdrawn again, then the account deactivated and reactivated.
+    type_into(&browser, "#change-reason", "Given in error").await;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//ul[@data-test='roles']/li[contains(., 'Finance officer')]//button",
+        ))
+        .await
+        .expect("a withdraw button for the new role")
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text_containing("[data-test=outcome]", "Saved")
+        .await;
+    let roles = browser.wait_for_text("[data-test=roles]").await;
+    assert!(!roles.contains("Finance officer"), "{roles}");
+    type_into(&browser, "#change-reason", "Left the organisation").await;
+    click(&browser, "[data-test=account-status-change]").await;
+    browser
+        .wait_for_text_containing("[data-test=account-status]", "Deactivated")
+        .await;
+    type_into(&browser, "#change-reason", "Came back").await;
+    click(&browser, "[data-test=account-status-change]").await;
+    browser
+        .wait_for_text_containing("[data-test=account-status]", "Active")
+        .await;
+
+    // Every change is in the audit trail with its reason.
+    let trail = app
+        .graphql(
+            "{ auditTrail(first: 10) { nodes { action reason } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let reasons: Vec<&str> = trail["data"]["auditTrail"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    for reason in [
+        "Covers grant closures for Asia",
+        "Given in error",
+        "Left the organisation",
+        "Came back",
+    ] {
+        assert!(reasons.contains(&reason), "{reason} not in {reasons:?}");
+    }
+    browser.assert_accessible("an account after changes").await;
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_explained_and_signing_out_ends_the_session() {
     let Some((browser, app)) = open_on_phone("/").await else {

@@ -228,7 +228,9 @@ for (const control of document.querySelectorAll('button, a[href], [role=button]'
 for (const control of document.querySelectorAll('button, a[href], input, select')) {
   if (!visible(control) || control.closest('.skip-link') || control.classList.contains('skip-link')) continue;
   if (control.closest('p, dd, li.flags, .posts') && control.tagName === 'A') continue; // links inside text
-  const r = control.getBoundingClientRect();
+  // A checkbox or radio button wrapped in its label is hit anywhere on the label.
+  const wrapping = ['checkbox', 'radio'].includes(control.type) ? control.closest('label') : null;
+  const r = (wrapping || control).getBoundingClientRect();
   if (r.height < 44 || (r.width < 44 && control.tagName !== 'A')) problems.push('target ' + Math.round(r.width) + 'x' + Math.round(r.height) + ': ' + describe(control));
 }
 const rgb = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;

@@ -10,9 +10,10 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Iterable, Order, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Iterable, Order,
+    QueryFilter, QueryOrder, QuerySelect,
 };
+use steward_shared::organisation::OrgUnitKind;
 
 use super::queries::effective_on;
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
@@ -89,6 +90,54 @@ pub struct Tree {
     pub children_of: HashMap<i32, Vec<i32>>,
 }
 
+impl Tree {
+    /// The tree on `day`, in one statement.
+    pub async fn load(conn: &impl ConnectionTrait, day: NaiveDate) -> Result<Tree, DbErr> {
+        let revisions = org_unit_revision::Entity::find()
+            .filter(org_unit_revision::Column::ValidFrom.lte(day))
+            .order_by_asc(org_unit_revision::Column::ValidFrom)
+            .all(conn)
+            .await?;
+        let mut revision_of = HashMap::new();
+        for revision in revisions {
+            // Ordered by start: the last one seen is the one in effect (or the last before).
+            revision_of.insert(revision.org_unit_id, revision);
+        }
+        let mut children: Vec<&org_unit_revision::Model> = revision_of
+            .values()
+            .filter(|r| r.parent_id.is_some() && r.valid_to.is_none_or(|end| day < end))
+            .collect();
+        children.sort_by_key(|r| (r.sort_order, r.org_unit_id));
+        let mut children_of: HashMap<i32, Vec<i32>> = HashMap::new();
+        for child in children {
+            if let Some(parent) = child.parent_id {
+                children_of
+                    .entry(parent)
+                    .or_default()
+                    .push(child.org_unit_id);
+            }
+        }
+        Ok(Tree {
+            revision_of,
+            children_of,
+        })
+    }
+
+    /// The nearest unit of `kind` at or above `unit` (the unit itself if it is one).
+    pub fn nearest(&self, unit: i32, kind: OrgUnitKind) -> Option<i32> {
+        let mut current = Some(unit);
+        // Bounded by the number of units, so a (corrupt) cycle cannot loop for ever.
+        for _ in 0..=self.revision_of.len() {
+            let revision = self.revision_of.get(&current?)?;
+            if revision.kind == kind.code() {
+                return Some(revision.org_unit_id);
+            }
+            current = revision.parent_id;
+        }
+        None
+    }
+}
+
 pub struct TreeOnDate(pub Db);
 
 impl Loader<NaiveDate> for TreeOnDate {
@@ -101,37 +150,7 @@ impl Loader<NaiveDate> for TreeOnDate {
     ) -> Result<HashMap<NaiveDate, Self::Value>, Self::Error> {
         let mut trees = HashMap::new();
         for day in days {
-            let revisions = org_unit_revision::Entity::find()
-                .filter(org_unit_revision::Column::ValidFrom.lte(*day))
-                .order_by_asc(org_unit_revision::Column::ValidFrom)
-                .all(self.0.reader())
-                .await?;
-            let mut revision_of = HashMap::new();
-            for revision in revisions {
-                // Ordered by start: the last one seen is the one in effect (or the last before).
-                revision_of.insert(revision.org_unit_id, revision);
-            }
-            let mut children: Vec<&org_unit_revision::Model> = revision_of
-                .values()
-                .filter(|r| r.parent_id.is_some() && r.valid_to.is_none_or(|end| *day < end))
-                .collect();
-            children.sort_by_key(|r| (r.sort_order, r.org_unit_id));
-            let mut children_of: HashMap<i32, Vec<i32>> = HashMap::new();
-            for child in children {
-                if let Some(parent) = child.parent_id {
-                    children_of
-                        .entry(parent)
-                        .or_default()
-                        .push(child.org_unit_id);
-                }
-            }
-            trees.insert(
-                *day,
-                Arc::new(Tree {
-                    revision_of,
-                    children_of,
-                }),
-            );
+            trees.insert(*day, Arc::new(Tree::load(self.0.reader(), *day).await?));
         }
         Ok(trees)
     }

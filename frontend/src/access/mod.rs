@@ -1,6 +1,8 @@
 //! Signing in and out. The session itself is an HttpOnly cookie the app never sees; the app
 //! only asks the server who is signed in.
 
+pub mod account;
+
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};

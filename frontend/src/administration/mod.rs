@@ -2,6 +2,10 @@
 //! trail (with its CSV export) and the security log. The server decides who sees what; the
 //! tabs only follow the account's permissions.
 
+mod account_page;
+
+pub use account_page::AccountPage;
+
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -138,7 +142,9 @@ pub fn AccountsPage() -> impl IntoView {
                             let active = account.active;
                             view! {
                                 <tr data-test="account-row">
-                                    <td data-label=tr(Key::AdminEmail)>{account.email}</td>
+                                    <td data-label=tr(Key::AdminEmail)>
+                                        <A href=format!("/administration/accounts/{}", account.id)>{account.email}</A>
+                                    </td>
                                     <td data-label=tr(Key::OrganisationName)>{account.person.map(|p| p.name)}</td>
                                     <td data-label=tr(Key::AdminRoles)>{roles}</td>
                                     <td data-label=tr(Key::AdminTokens)>{account.api_tokens.len()}</td>

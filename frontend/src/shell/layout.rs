@@ -117,12 +117,17 @@ pub fn Shell() -> impl IntoView {
             <div class="header-tools">
                 <LanguageSwitch/>
                 {move || match session.get() {
-                    Session::SignedIn { email, .. } => view! {
-                        <span class="account" data-test="account" title=email.clone()>{email.clone()}</span>
-                        <button type="button" class="sign-out" data-test="sign-out" on:click=sign_out>
-                            {tr(Key::SessionSignOut)}
-                        </button>
-                    }.into_any(),
+                    Session::SignedIn { email, .. } => {
+                        let title = email.clone();
+                        view! {
+                            <A href="/account" attr:class="account" attr:data-test="account" attr:title=title>
+                                {move || email.clone()}
+                            </A>
+                            <button type="button" class="sign-out" data-test="sign-out" on:click=sign_out>
+                                {tr(Key::SessionSignOut)}
+                            </button>
+                        }.into_any()
+                    }
                     _ => ().into_any(),
                 }}
             </div>
