@@ -3,13 +3,14 @@
 use sea_orm::{DbErr, EntityTrait, PaginatorTrait};
 
 use crate::db::{Db, StartupLock};
-use crate::{access, organisation};
+use crate::{access, grants, organisation};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum DemoOutcome {
     Loaded {
         org_units: usize,
         people: usize,
+        grants: usize,
     },
     /// The database already holds data: demo data never mixes with real records.
     SkippedNotEmpty,
@@ -25,6 +26,7 @@ pub async fn load_if_empty(db: &Db) -> Result<DemoOutcome, DbErr> {
     }
     let counts = organisation::demo::load(&txn).await?;
     let accounts = access::demo::load(&txn).await?;
+    let grants = grants::demo::load(&txn).await?;
     txn.commit().await?;
     for (role, email) in &accounts {
         tracing::info!(%role, %email, "demo account (password {})", access::demo::DEMO_PASSWORD);
@@ -32,5 +34,6 @@ pub async fn load_if_empty(db: &Db) -> Result<DemoOutcome, DbErr> {
     Ok(DemoOutcome::Loaded {
         org_units: counts.org_units,
         people: counts.people,
+        grants,
     })
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod grants;
 pub mod graphql;
 pub mod organisation;
 pub mod request_id;

@@ -42,6 +42,15 @@ enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Synthetic data for load tests and benchmarks.
+    Generate {
+        /// How many synthetic grants to add (numbered SYN-…, after any made before).
+        #[arg(long)]
+        grants: usize,
+        /// Seed of the generator: the same seed gives the same grants.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,7 +125,9 @@ struct ServeArgs {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::User(_) | Command::Token(_)) => telemetry::init_to_stderr(),
+        Some(Command::User(_) | Command::Token(_) | Command::Generate { .. }) => {
+            telemetry::init_to_stderr()
+        }
         _ => telemetry::init(),
     }
     let database = DatabaseChoice::from_env_value(cli.database_url);
@@ -175,6 +186,24 @@ async fn main() -> ExitCode {
                 // The token alone on standard output, so scripts can capture it.
                 println!("{token}");
                 Ok("created the token (shown once, above)".to_owned())
+            })
+            .await
+        }
+        Command::Generate { grants, seed } => {
+            with_database(database, |db| async move {
+                let started = std::time::Instant::now();
+                let step = (grants / 20).max(1);
+                let written = steward::grants::generate::generate(&db, grants, seed, |done| {
+                    if done % step < steward::grants::demo::BATCH || done == grants {
+                        eprintln!("steward: {done} of {grants} grants written");
+                    }
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "generated {written} grants in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ))
             })
             .await
         }

@@ -72,9 +72,14 @@ impl Application {
         db.migrate().await.map_err(StartupError::Migrate)?;
         if settings.load_demo() {
             match demo::load_if_empty(&db).await.map_err(StartupError::Demo)? {
-                DemoOutcome::Loaded { org_units, people } => tracing::info!(
+                DemoOutcome::Loaded {
                     org_units,
                     people,
+                    grants,
+                } => tracing::info!(
+                    org_units,
+                    people,
+                    grants,
                     "loaded the demo data into the empty database"
                 ),
                 DemoOutcome::SkippedNotEmpty => {

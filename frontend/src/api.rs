@@ -39,8 +39,26 @@ impl ApiError {
     }
 }
 
-fn extension<'a>(error: &'a graphql_client::Error, key: &str) -> Option<&'a str> {
-    error.extensions.as_ref()?.get(key)?.as_str()
+/// The parts of a GraphQL error the app reads (graphql_client's own error type also reads
+/// locations and paths, which costs bundle size and is never shown).
+#[derive(serde::Deserialize)]
+struct ServerError {
+    message: String,
+    extensions: Option<ErrorExtensions>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorExtensions {
+    code: Option<String>,
+    request_id: Option<String>,
+}
+
+/// A GraphQL response: the operation's data and the errors.
+#[derive(serde::Deserialize)]
+struct Response<T> {
+    data: Option<T>,
+    errors: Option<Vec<ServerError>>,
 }
 
 /// A server's answer as received: one type for every operation, so that the asynchronous
@@ -54,7 +72,14 @@ pub struct Answer {
 
 /// The JSON body of operation `Q` with these variables.
 pub fn request<Q: GraphQLQuery>(variables: Q::Variables) -> String {
-    serde_json::to_string(&Q::build_query(variables)).unwrap_or_default()
+    // Built as a JavaScript value and written by the browser's JSON.stringify: no Rust JSON
+    // writer in the bundle.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&Q::build_query(variables), &serializer)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
 }
 
 /// Sends a GraphQL request body to the server.
@@ -79,25 +104,27 @@ fn parse<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ApiError>
     serde_wasm_bindgen::from_value(value).map_err(ApiError::network)
 }
 
-fn first_error(
-    errors: Option<&Vec<graphql_client::Error>>,
-    answer: &Answer,
-) -> Result<(), ApiError> {
+fn first_error(errors: Option<&Vec<ServerError>>, answer: &Answer) -> Result<(), ApiError> {
     match errors.and_then(|errors| errors.first()) {
         None => Ok(()),
-        Some(error) => Err(ApiError {
-            code: extension(error, "code").and_then(ErrorCode::parse),
-            message: error.message.clone(),
-            request_id: extension(error, "requestId")
-                .map(str::to_owned)
-                .or_else(|| answer.request_id.clone()),
-        }),
+        Some(error) => {
+            let extensions = error.extensions.as_ref();
+            Err(ApiError {
+                code: extensions
+                    .and_then(|e| e.code.as_deref())
+                    .and_then(ErrorCode::parse),
+                message: error.message.clone(),
+                request_id: extensions
+                    .and_then(|e| e.request_id.clone())
+                    .or_else(|| answer.request_id.clone()),
+            })
+        }
     }
 }
 
 /// Operation `Q`'s data from an answer, or the first error the server reported.
 pub fn decode<Q: GraphQLQuery>(answer: &Answer) -> Result<Q::ResponseData, ApiError> {
-    let body: graphql_client::Response<Q::ResponseData> = parse(answer)?;
+    let body: Response<Q::ResponseData> = parse(answer)?;
     first_error(body.errors.as_ref(), answer)?;
     body.data
         .ok_or_else(|| ApiError::network("the server answered without data"))
@@ -108,7 +135,7 @@ pub fn decode<Q: GraphQLQuery>(answer: &Answer) -> Result<Q::ResponseData, ApiEr
 pub fn succeeded(answer: &Answer) -> Result<(), ApiError> {
     #[derive(serde::Deserialize)]
     struct ErrorsOnly {
-        errors: Option<Vec<graphql_client::Error>>,
+        errors: Option<Vec<ServerError>>,
     }
     let body: ErrorsOnly = parse(answer)?;
     first_error(body.errors.as_ref(), answer)

@@ -116,6 +116,51 @@ impl I18n {
             .unwrap_or_else(|| value.to_string())
     }
 
+    /// A number through `Intl.NumberFormat` with these options (e.g. a currency or percent).
+    fn format_number(self, value: f64, options: &[(&str, JsValue)]) -> Option<String> {
+        let locales = js_sys::Array::of1(&JsValue::from_str(self.locale.get().tag()));
+        let settings = js_sys::Object::new();
+        for (name, setting) in options {
+            js_sys::Reflect::set(&settings, &JsValue::from_str(name), setting).ok()?;
+        }
+        let format = js_sys::Intl::NumberFormat::new(&locales, &settings).format();
+        format
+            .call1(&JsValue::NULL, &JsValue::from_f64(value))
+            .ok()?
+            .as_string()
+    }
+
+    /// An amount of money (exact decimal text from the server) in its ISO currency, the local
+    /// way: "US$1,250,000.00", "1 250 000,00 €", "US$1,250,000.00" in Chinese.
+    pub fn money(self, amount: &str, currency: &str) -> String {
+        // The browser parses the decimal text (Rust's float parser would add to the bundle).
+        let value = js_sys::Number::parse_float(amount);
+        if value.is_nan() {
+            return format!("{amount} {currency}");
+        }
+        self.format_number(
+            value,
+            &[
+                ("style", JsValue::from_str("currency")),
+                ("currency", JsValue::from_str(currency)),
+            ],
+        )
+        .unwrap_or_else(|| format!("{amount} {currency}"))
+    }
+
+    /// A share (0.788) as a percentage with one decimal, the local way ("78.8%").
+    pub fn percent(self, share: f64) -> String {
+        self.format_number(
+            share,
+            &[
+                ("style", JsValue::from_str("percent")),
+                ("minimumFractionDigits", JsValue::from_f64(1.0)),
+                ("maximumFractionDigits", JsValue::from_f64(1.0)),
+            ],
+        )
+        .unwrap_or_default()
+    }
+
     /// A calendar date (`YYYY-MM-DD`) the local way, e.g. "26 Nov 2026" or "2026年11月26日".
     pub fn date(self, iso: &str) -> String {
         let tag = self.locale.get().tag();

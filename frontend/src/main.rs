@@ -4,6 +4,7 @@ mod access;
 mod administration;
 mod api;
 mod components;
+mod grants;
 mod i18n;
 mod organisation;
 mod shell;
@@ -17,7 +18,6 @@ use shell::session::provide_session;
 use shell::{ComingPage, Shell};
 
 fn main() {
-    console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
 }
 
@@ -38,7 +38,12 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <ComingPage title=Key::NavDashboard about=Key::ComingDashboard/> }/>
                     <Route path=path!("/logframe") view=|| view! { <ComingPage title=Key::NavLogframe about=Key::ComingLogframe/> }/>
                     <Route path=path!("/calendar") view=|| view! { <ComingPage title=Key::NavCalendar about=Key::ComingCalendar/> }/>
-                    <Route path=path!("/grants") view=|| view! { <ComingPage title=Key::NavGrants about=Key::ComingGrants/> }/>
+                    <ParentRoute path=path!("/grants") view=grants::GrantsLayout>
+                        <Route path=path!("") view=grants::ClosureDashboardPage/>
+                        <Route path=path!("worklist") view=grants::WorklistPage/>
+                        <Route path=path!("list") view=grants::GrantListPage/>
+                        <Route path=path!(":number") view=grants::GrantPage/>
+                    </ParentRoute>
                     <Route path=path!("/reviews") view=|| view! { <ComingPage title=Key::NavReviews about=Key::ComingReviews/> }/>
                     <Route path=path!("/accountability") view=|| view! { <ComingPage title=Key::NavAccountability about=Key::ComingAccountability/> }/>
                     <Route path=path!("/account") view=access::account::MyAccountPage/>

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261126_000001_organisation;
 mod m20261126_000002_access;
+mod m20261126_000003_grants;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_organisation::Migration),
             Box::new(m20261126_000002_access::Migration),
+            Box::new(m20261126_000003_grants::Migration),
         ]
     }
 }

@@ -104,10 +104,16 @@ pub enum Operation {
     ReadSecurityLog,
     /// Change one's own password and manage one's own API tokens.
     ManageOwnAccount,
+    /// Read grants, donors and the closure analytics.
+    ReadGrants,
+    /// Record a grant's progress: field activities completed, submitted for closure.
+    EditGrants,
+    /// Approve a grant's financial closure, or reopen it.
+    ApproveGrantClosure,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 12] = [
         Operation::ReadOrganisation,
         Operation::EditPerson,
         Operation::RenameOrgUnit,
@@ -117,6 +123,9 @@ impl Operation {
         Operation::ReadAuditTrail,
         Operation::ReadSecurityLog,
         Operation::ManageOwnAccount,
+        Operation::ReadGrants,
+        Operation::EditGrants,
+        Operation::ApproveGrantClosure,
     ];
 
     pub fn code(self) -> &'static str {
@@ -130,6 +139,9 @@ impl Operation {
             Operation::ReadAuditTrail => "READ_AUDIT_TRAIL",
             Operation::ReadSecurityLog => "READ_SECURITY_LOG",
             Operation::ManageOwnAccount => "MANAGE_OWN_ACCOUNT",
+            Operation::ReadGrants => "READ_GRANTS",
+            Operation::EditGrants => "EDIT_GRANTS",
+            Operation::ApproveGrantClosure => "APPROVE_GRANT_CLOSURE",
         }
     }
 
@@ -147,6 +159,11 @@ impl Operation {
             Operation::ReadAuditTrail => "read and export the audit trail",
             Operation::ReadSecurityLog => "read the security log",
             Operation::ManageOwnAccount => "change own password, own API tokens",
+            Operation::ReadGrants => "read grants, donors and closure analytics",
+            Operation::EditGrants => "record activities completed, submit a grant for closure",
+            Operation::ApproveGrantClosure => {
+                "approve a grant's financial closure (not one's own submission), reopen it"
+            }
         }
     }
 
@@ -159,6 +176,8 @@ impl Operation {
                 | Operation::ImportPeople
                 | Operation::ManageAccounts
                 | Operation::ManageOwnAccount
+                | Operation::EditGrants
+                | Operation::ApproveGrantClosure
         )
     }
 }
@@ -195,28 +214,42 @@ pub const PERMISSIONS: &[(Role, Operation, Reach)] = &[
     (R::Administrator, O::ReadAuditTrail, Everywhere),
     (R::Administrator, O::ReadSecurityLog, Everywhere),
     (R::Administrator, O::ManageOwnAccount, Everywhere),
+    (R::Administrator, O::ReadGrants, Everywhere),
+    (R::Administrator, O::EditGrants, Everywhere),
     (R::Executive, O::ReadOrganisation, Everywhere),
     (R::Executive, O::RenameOrgUnit, Everywhere),
     (R::Executive, O::ManageOwnAccount, Everywhere),
+    (R::Executive, O::ReadGrants, Everywhere),
     (R::Director, O::ReadOrganisation, Everywhere),
     (R::Director, O::EditPerson, InScope),
     (R::Director, O::ManageOwnAccount, Everywhere),
+    (R::Director, O::ReadGrants, Everywhere),
+    (R::Director, O::EditGrants, InScope),
     (R::Head, O::ReadOrganisation, Everywhere),
     (R::Head, O::EditPerson, InScope),
     (R::Head, O::ManageOwnAccount, Everywhere),
+    (R::Head, O::ReadGrants, Everywhere),
+    (R::Head, O::EditGrants, InScope),
     (R::FocalPoint, O::ReadOrganisation, Everywhere),
     (R::FocalPoint, O::ManageOwnAccount, Everywhere),
+    (R::FocalPoint, O::ReadGrants, Everywhere),
     (R::CommitteeSecretary, O::ReadOrganisation, Everywhere),
     (R::CommitteeSecretary, O::ManageOwnAccount, Everywhere),
+    (R::CommitteeSecretary, O::ReadGrants, Everywhere),
     (R::FinanceOfficer, O::ReadOrganisation, Everywhere),
     (R::FinanceOfficer, O::ManageOwnAccount, Everywhere),
+    (R::FinanceOfficer, O::ReadGrants, Everywhere),
+    (R::FinanceOfficer, O::EditGrants, InScope),
+    (R::FinanceOfficer, O::ApproveGrantClosure, InScope),
     (R::Staff, O::ReadOrganisation, Everywhere),
     (R::Staff, O::ManageOwnAccount, Everywhere),
+    (R::Staff, O::ReadGrants, Everywhere),
     (R::Auditor, O::ReadOrganisation, Everywhere),
     (R::Auditor, O::ReadAccounts, Everywhere),
     (R::Auditor, O::ReadAuditTrail, Everywhere),
     (R::Auditor, O::ReadSecurityLog, Everywhere),
     (R::Auditor, O::ManageOwnAccount, Everywhere),
+    (R::Auditor, O::ReadGrants, Everywhere),
 ];
 
 /// How far `role` may do `operation`, or `None` when it may not.

@@ -115,7 +115,8 @@ async fn copies_starting_together_migrate_and_load_demo_data_once(kind: DbKind) 
         applied,
         vec![
             "m20261126_000001_organisation".to_owned(),
-            "m20261126_000002_access".to_owned()
+            "m20261126_000002_access".to_owned(),
+            "m20261126_000003_grants".to_owned()
         ]
     );
     assert_eq!(

@@ -4,6 +4,8 @@
 //! `UNAUTHENTICATED` for everything; read-only tokens change nothing; scoped roles act only
 //! within their unit.
 
+use std::collections::HashMap;
+
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use steward_shared::access::{Operation, Reach, Role, reach};
@@ -20,6 +22,107 @@ struct Fixture {
     other_account: String,
     /// A person (not the caller) who has an account.
     person_with_account: String,
+    /// Fresh grants for the grant probes, per place (ROAP, OED) and stage; each probe takes
+    /// its own, so allowed steps can be repeated.
+    grants: std::sync::Mutex<HashMap<(Place, GrantStage), Vec<String>>>,
+    /// A grant to read.
+    sample_grant: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Place {
+    Roap,
+    Oed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GrantStage {
+    /// Field activities under way.
+    Active,
+    /// Submitted for financial closure.
+    Submitted,
+}
+
+impl Fixture {
+    fn place(&self, person: &str) -> Place {
+        if person == self.oed_person {
+            Place::Oed
+        } else {
+            Place::Roap
+        }
+    }
+
+    fn take_grant(&self, place: Place, stage: GrantStage) -> String {
+        self.grants
+            .lock()
+            .unwrap()
+            .get_mut(&(place, stage))
+            .and_then(Vec::pop)
+            .expect("enough fresh grants for the probes")
+    }
+}
+
+/// Puts `count` grants per place and stage where the grant probes need them (directly in the
+/// database: the probes test permissions, not the workflow), and rebuilds the closure tally.
+async fn grant_pools(app: &TestApp) -> HashMap<(Place, GrantStage), Vec<String>> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let count = 30;
+    let db = app.db.writer();
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!("SELECT id FROM \"grant\" ORDER BY id LIMIT {}", count * 4),
+        ))
+        .await
+        .unwrap();
+    let ids: Vec<i32> = rows
+        .iter()
+        .map(|r| r.try_get_by_index(0).unwrap())
+        .collect();
+    let unit_of = |code: &str| format!("(SELECT id FROM org_unit WHERE code = '{code}')");
+    let mut pools = HashMap::new();
+    for (n, chunk) in ids.chunks(count).enumerate() {
+        let place = if n % 2 == 0 { Place::Roap } else { Place::Oed };
+        let stage = if n < 2 {
+            GrantStage::Active
+        } else {
+            GrantStage::Submitted
+        };
+        let unit = unit_of(if place == Place::Roap { "ROAP" } else { "OED" });
+        let list = chunk
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let set = match stage {
+            GrantStage::Active => {
+                "status = 'ACTIVE', activities_completed_on = NULL, donor_deadline = NULL, \
+                 operationally_closed_on = NULL, financially_closed_on = NULL, closure_due_on = NULL, due_year = NULL, \
+                 agreement_start = '2018-01-01'"
+            }
+            GrantStage::Submitted => {
+                "status = 'OPERATIONALLY_CLOSED', activities_completed_on = '2019-01-01', \
+                 donor_deadline = NULL, operationally_closed_on = '2019-02-01', financially_closed_on = NULL, \
+                 closure_due_on = '2019-07-01', due_year = 2019, submitted_by_account_id = NULL"
+            }
+        };
+        db.execute_raw(Statement::from_string(
+            backend,
+            format!("UPDATE \"grant\" SET {set}, org_unit_id = {unit} WHERE id IN ({list})"),
+        ))
+        .await
+        .unwrap();
+        pools.insert(
+            (place, stage),
+            chunk
+                .iter()
+                .map(|id| steward::graphql::relay::global_id("Grant", *id).to_string())
+                .collect(),
+        );
+    }
+    steward::grants::tally::rebuild(db).await.unwrap();
+    pools
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -58,6 +161,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             .as_str()
             .unwrap()
             .to_owned(),
+        sample_grant: steward::graphql::relay::global_id("Grant", 1).to_string(),
+        grants: std::sync::Mutex::new(grant_pools(app).await),
     }
 }
 
@@ -186,6 +291,38 @@ async fn probe(
         Operation::ReadSecurityLog => vec![
             gql("{ securityLog(first: 1) { totalCount } }", json!({})).await,
         ],
+        Operation::ReadGrants => {
+            let grant = &fx.sample_grant;
+            vec![
+                gql("{ grants(first: 1) { totalCount } }", json!({})).await,
+                gql("{ closureTotal { due } }", json!({})).await,
+                gql(
+                    "query($id: ID!) { node(id: $id) { ... on Grant { number } } }",
+                    json!({ "id": grant }),
+                )
+                .await,
+            ]
+        }
+        Operation::EditGrants => {
+            let grant = fx.take_grant(fx.place(person), GrantStage::Active);
+            vec![
+                gql(
+                    "mutation($g: ID!) { completeGrantActivities(input: { grant: $g, version: 1, completedOn: \"2020-06-30\" }) { status } }",
+                    json!({ "g": grant }),
+                )
+                .await,
+            ]
+        }
+        Operation::ApproveGrantClosure => {
+            let grant = fx.take_grant(fx.place(person), GrantStage::Submitted);
+            vec![
+                gql(
+                    "mutation($g: ID!) { approveGrantClosure(input: { grant: $g, version: 1, financiallyClosedOn: \"2019-06-30\" }) { status } }",
+                    json!({ "g": grant }),
+                )
+                .await,
+            ]
+        }
         Operation::ManageOwnAccount => vec![
             gql(
                 "mutation { createApiToken(input: { name: \"permission test\" }) { token } }",
@@ -273,7 +410,10 @@ async fn every_role_gets_exactly_what_the_table_grants(kind: DbKind) {
                 }
             };
             let who = format!("{role} of ROAP");
-            if operation == Operation::EditPerson {
+            if matches!(
+                operation,
+                Operation::EditPerson | Operation::EditGrants | Operation::ApproveGrantClosure
+            ) {
                 requests += check(
                     &app,
                     &client,
@@ -356,7 +496,7 @@ async fn every_role_gets_exactly_what_the_table_grants(kind: DbKind) {
         cases += 1;
     }
     eprintln!("permission table: {cases} role × operation cases, {requests} requests checked");
-    assert!(cases >= 9 * 9 + 6 * 9 + 9 + 9);
+    assert!(cases >= 9 * 12 + 6 * 12 + 12 + 12);
 
     // Every refusal above is in the security log.
     let log = app

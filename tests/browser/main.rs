@@ -136,9 +136,9 @@ async fn the_org_tree_on_a_phone_with_the_menu() {
             .await,
         "true"
     );
-    click(&browser, "#main-nav a[href='/grants']").await;
+    click(&browser, "#main-nav a[href='/calendar']").await;
     browser.wait_for_text("[data-test=coming]").await;
-    assert_eq!(path(&browser).await, "/grants");
+    assert_eq!(path(&browser).await, "/calendar");
     assert_eq!(
         browser
             .script("return getComputedStyle(document.getElementById('main-nav')).display")
@@ -536,6 +536,75 @@ async fn an_administrator_changes_roles_and_status_with_reasons() {
         assert!(reasons.contains(&reason), "{reason} not in {reasons:?}");
     }
     browser.assert_accessible("an account after changes").await;
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_closure_dashboard_drills_down_to_a_grant_on_a_phone() {
+    assert_built();
+    let Some(browser) = Browser::start(PHONE).await else {
+        return;
+    };
+    let Some(app) = TestApp::spawn(DbKind::Sqlite).await else {
+        return;
+    };
+    sign_in_as(&browser, &app, "/grants", "FINANCE_OFFICER").await;
+    // The report's figure, from the demo data: cohorts 2012–2019.
+    let headline = browser
+        .wait_for_text_containing("[data-test=closure-headline]", "1,061")
+        .await;
+    assert!(
+        headline.contains("1,346") && headline.contains("78.8"),
+        "{headline}"
+    );
+    let columns = browser
+        .script("return document.querySelectorAll('[data-test=cohort-chart] a').length")
+        .await;
+    assert_eq!(columns, 8, "one column per cohort");
+    browser.assert_accessible("closure dashboard").await;
+
+    // A cohort's column leads to its grants, and a grant to its page.
+    click(&browser, "[data-test=cohort-chart] a rect.hit").await;
+    browser.wait_for_text("[data-test=grant-row]").await;
+    assert!(
+        path(&browser).await.contains("year=2012"),
+        "{}",
+        path(&browser).await
+    );
+    browser.assert_accessible("grants of a cohort").await;
+    click(&browser, "[data-test=grant-row] a").await;
+    let number = browser.wait_for_text("[data-test=grant-number]").await;
+    assert!(number.starts_with("UNH-"), "{number}");
+    let timeline = browser.wait_for_text("[data-test=timeline]").await;
+    assert!(
+        timeline.contains("Field activities completed"),
+        "{timeline}"
+    );
+    browser.assert_accessible("a grant").await;
+
+    // The worklist and the dashboard in Chinese.
+    click(&browser, ".tabs a[href='/grants/worklist']").await;
+    browser.wait_for_text(".grants .muted").await;
+    browser.assert_accessible("worklist").await;
+    click(&browser, ".tabs a[href='/grants']").await;
+    browser.wait_for_text("[data-test=closure-headline]").await;
+    browser
+        .client
+        .find(Locator::Css("[data-test=language]"))
+        .await
+        .unwrap()
+        .select_by_value("zh")
+        .await
+        .unwrap();
+    let chinese = browser
+        .wait_for_text_containing("[data-test=closure-headline]", "已结算")
+        .await;
+    assert!(chinese.contains("78.8"), "{chinese}");
+    browser
+        .assert_accessible("closure dashboard in Chinese")
+        .await;
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;

@@ -17,6 +17,8 @@ use crate::access::loaders::AccessLoaders;
 use crate::access::{AccessMutation, AccessQuery, gate::SignInGate};
 use crate::audit::AuditQuery;
 use crate::db::Db;
+use crate::grants::graphql::GrantsLoaders;
+use crate::grants::{ClosureAnalyticsQuery, GrantsMutation, GrantsQuery};
 use crate::organisation::loaders::OrganisationLoaders;
 use crate::organisation::{OrganisationMutation, OrganisationQuery};
 
@@ -24,11 +26,18 @@ pub use error::{ApiError, ApiResult, ErrorKind};
 
 /// The root query: one object per domain area.
 #[derive(MergedObject, Default)]
-pub struct Query(node::NodeQuery, AccessQuery, OrganisationQuery, AuditQuery);
+pub struct Query(
+    node::NodeQuery,
+    AccessQuery,
+    OrganisationQuery,
+    AuditQuery,
+    GrantsQuery,
+    ClosureAnalyticsQuery,
+);
 
 /// The root mutation: one object per domain area.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccessMutation, OrganisationMutation);
+pub struct Mutation(AccessMutation, OrganisationMutation, GrantsMutation);
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -61,6 +70,7 @@ pub fn with_request_data(
         .data(caller)
         .data(OrganisationLoaders::new(db))
         .data(AccessLoaders::new(db))
+        .data(GrantsLoaders::new(db))
 }
 
 /// The database handle of the current request.

@@ -9,6 +9,7 @@ use super::relay::{MAX_PAGE_SIZE, parse_global_id};
 use super::{ApiError, ApiResult};
 use crate::access::graphql::{ACCOUNT_TYPE, Account};
 use crate::access::permissions::{Subject, authorize};
+use crate::grants::graphql::{DONOR_TYPE, Donor, GRANT_TYPE, Grant};
 use crate::organisation::graphql::{ORG_UNIT_TYPE, OrgUnit, PERSON_TYPE, Person, today};
 
 /// A record that can be fetched by its global id with `node(id:)`.
@@ -22,6 +23,8 @@ pub enum Node {
     OrgUnit(OrgUnit),
     Person(Person),
     Account(Account),
+    Grant(Grant),
+    Donor(Donor),
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
@@ -38,6 +41,14 @@ async fn load(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
             Ok(Person::load(ctx, record, today()).await?.map(Node::Person))
         }
         ACCOUNT_TYPE => Ok(Account::load_visible(ctx, record).await?.map(Node::Account)),
+        GRANT_TYPE => {
+            authorize(ctx, Operation::ReadGrants, Subject::Organisation).await?;
+            Ok(Grant::load(ctx, record).await?.map(Node::Grant))
+        }
+        DONOR_TYPE => {
+            authorize(ctx, Operation::ReadGrants, Subject::Organisation).await?;
+            Ok(Donor::load(ctx, record).await?.map(Node::Donor))
+        }
         _ => Err(ApiError::bad_request(format!(
             "{:?} is not the id of anything Steward holds.",
             id.as_str()

@@ -12,6 +12,7 @@ use super::error::{ApiError, ApiResult};
 use crate::access::graphql::Account;
 use crate::access::security_log::SecurityLogEntry;
 use crate::audit::graphql::AuditEntry;
+use crate::grants::graphql::Grant;
 use crate::organisation::graphql::{OrgUnit, Person};
 
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -217,6 +218,7 @@ macro_rules! connection {
 
 connection!(OrgUnitConnection, OrgUnitEdge, OrgUnit, "org units");
 connection!(PersonConnection, PersonEdge, Person, "people");
+connection!(GrantConnection, GrantEdge, Grant, "grants");
 connection!(AccountConnection, AccountEdge, Account, "user accounts");
 connection!(
     AuditEntryConnection,

@@ -353,6 +353,11 @@ impl OrgUnit {
         Ok(unit.map(|unit| OrgUnit::new(unit, as_of)))
     }
 
+    /// The unit's code (for labels elsewhere in the API).
+    pub fn unit_code(&self) -> &str {
+        &self.unit.code
+    }
+
     /// The org tree on this view's date (read once per request and date).
     async fn tree(&self, ctx: &Context<'_>) -> ApiResult<Arc<Tree>> {
         loaders(ctx)?

@@ -64,13 +64,13 @@ fn units_existing_on(day: Date) -> Condition {
 }
 
 /// `LIKE` pattern for "contains, ignoring case"; `None` for an empty search.
-fn contains_pattern(search: Option<&str>) -> Option<String> {
+pub(crate) fn contains_pattern(search: Option<&str>) -> Option<String> {
     let search = search.map(str::trim).filter(|s| !s.is_empty())?;
     Some(format!("%{}%", search.to_lowercase()))
 }
 
 /// `lower(column) LIKE pattern`.
-fn lower_like<C: ColumnTrait>(column: C, pattern: &str) -> Expr {
+pub(crate) fn lower_like<C: ColumnTrait>(column: C, pattern: &str) -> Expr {
     Expr::expr(Func::lower(Expr::col(column))).like(pattern)
 }
 

@@ -9,11 +9,14 @@ pub struct Bar {
     pub value: i64,
     /// The value as shown (formatted for the locale).
     pub shown: String,
+    /// Where the bar leads (the records behind it), if anywhere.
+    pub href: Option<String>,
 }
 
 // Whole units only: formatting floats would pull the float printer into the bundle.
 const WIDTH: i64 = 320;
-const ROW: i64 = 26;
+// Tall enough that each bar is a 44 px touch target on a phone.
+const ROW: i64 = 46;
 const LABEL: i64 = 160;
 const VALUE: i64 = 40;
 
@@ -42,15 +45,19 @@ pub fn BarChart(
                             .map(|(i, bar)| {
                                 let y = i as i64 * ROW;
                                 let length = ((WIDTH - LABEL - VALUE) * bar.value.max(0) / max).max(1);
+                                let tip = format!("{}: {}", bar.label, bar.shown);
+                                // Without an address the `<a>` is a plain group, not a link. The
+                                // outer `<g>` makes the macro create an SVG `<a>`, not an HTML one.
                                 view! {
-                                    <g class="bar">
-                                        <title>{format!("{}: {}", bar.label, bar.shown)}</title>
+                                    <g><a href=bar.href aria-label=tip.clone()><g class="bar">
+                                        <title>{tip.clone()}</title>
+                                        <rect class="hit" x="0" y=y width=WIDTH height=ROW/>
                                         <text x=LABEL - 6 y=y + ROW / 2 text-anchor="end" dominant-baseline="middle">{bar.label.clone()}</text>
-                                        <rect x=LABEL y=y + 5 width=length height=ROW - 10 rx="2"/>
+                                        <rect x=LABEL y=y + 13 width=length height=ROW - 26 rx="2"/>
                                         <text class="value" x=LABEL + length + 4 y=y + ROW / 2 dominant-baseline="middle">
                                             {bar.shown.clone()}
                                         </text>
-                                    </g>
+                                    </g></a></g>
                                 }
                             })
                             .collect_view()}

@@ -132,6 +132,7 @@ pub fn PeoplePage() -> impl IntoView {
                                     label: i18n.t(labels::category(*c)).to_owned(),
                                     value: *n,
                                     shown: i18n.number(*n),
+                                    href: None,
                                 }).collect::<Vec<_>>()
                             });
                             let total = data.people.total_count;
