@@ -25,6 +25,7 @@ use steward_shared::access::Operation;
 use crate::access::caller::ClientInfo;
 use crate::access::permissions::authorize_caller;
 use crate::audit::export::{AuditExportParams, audit_trail_csv};
+use crate::grants::transfer::{self as grants, GrantExportParams};
 use crate::graphql::http::{http_error, identify};
 use crate::graphql::{ApiError, ApiResult, ErrorKind};
 use crate::organisation::transfer as organisation;
@@ -75,6 +76,8 @@ pub struct ExportParams {
     as_of: Option<String>,
     #[serde(flatten)]
     audit: AuditExportParams,
+    #[serde(flatten)]
+    grants: GrantExportParams,
 }
 
 async fn export(
@@ -97,6 +100,7 @@ async fn export(
     };
     let operation = match kind.as_str() {
         "audit-trail" => Operation::ReadAuditTrail,
+        "grants" => Operation::ReadGrants,
         _ => Operation::ReadOrganisation,
     };
     if let Err(error) = authorize_caller(&state.db, &caller, operation).await {
@@ -105,8 +109,9 @@ async fn export(
     let file = match kind.as_str() {
         "org-units" => organisation::export_org_units(&state.db, params.as_of.as_deref()).await,
         "audit-trail" => export_audit_trail(&state, params.audit).await,
+        "grants" => grants::export_grants(&state.db, params.grants).await,
         other => Err(ApiError::not_found(format!(
-            "There is no export called {other:?}; there are: org-units, audit-trail."
+            "There is no export called {other:?}; there are: org-units, audit-trail, grants."
         ))),
     };
     match file {

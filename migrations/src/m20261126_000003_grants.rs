@@ -1,6 +1,7 @@
 //! Grants and their financial closure: donors, grants (with the closure deadline and due-year
 //! cohort stored beside the dates they come from, so cohorts and the overdue backlog are
-//! indexed), and the closure tally: counts per cohort, division, region, donor and outcome,
+//! indexed), and the closure tally: counts per cohort, division, region and donor of open
+//! grants, grants closed on time and grants closed late,
 //! kept exact in the same transaction as every grant change so the organisation-wide
 //! dashboard never scans the grants.
 
@@ -76,8 +77,9 @@ enum GrantClosureTally {
     DivisionId,
     RegionId,
     DonorId,
-    Outcome,
-    Grants,
+    OpenGrants,
+    OnTimeGrants,
+    LateGrants,
 }
 
 #[async_trait::async_trait]
@@ -207,15 +209,15 @@ impl MigrationTrait for Migration {
                     .col(integer(GrantClosureTally::DivisionId))
                     .col(integer(GrantClosureTally::RegionId))
                     .col(integer(GrantClosureTally::DonorId))
-                    .col(string_len(GrantClosureTally::Outcome, 8))
-                    .col(big_integer(GrantClosureTally::Grants))
+                    .col(big_integer(GrantClosureTally::OpenGrants).default(0))
+                    .col(big_integer(GrantClosureTally::OnTimeGrants).default(0))
+                    .col(big_integer(GrantClosureTally::LateGrants).default(0))
                     .primary_key(
                         Index::create()
                             .col(GrantClosureTally::DueYear)
                             .col(GrantClosureTally::DivisionId)
                             .col(GrantClosureTally::RegionId)
-                            .col(GrantClosureTally::DonorId)
-                            .col(GrantClosureTally::Outcome),
+                            .col(GrantClosureTally::DonorId),
                     )
                     .to_owned(),
             )

@@ -369,9 +369,74 @@ async fn grant_lists_filter_and_page(kind: DbKind) {
     app.stop().await;
 }
 
+async fn filtered_grant_lists_export_as_csv_and_xlsx(kind: DbKind) {
+    let Some(app) = TestApp::spawn(kind).await else {
+        return;
+    };
+    let listed = app
+        .graphql(
+            "{ grants(filter: { fromYear: 2015, toYear: 2016, overdue: true }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let expected = listed["data"]["grants"]["totalCount"].as_u64().unwrap() as usize;
+    assert!(expected > 0, "{listed}");
+
+    let csv = app
+        .client
+        .get(app.url("/api/exports/grants?fromYear=2015&toYear=2016&overdue=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".csv")
+    );
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "number");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), expected, "the export holds the list");
+    let state = header.iter().position(|h| h == "closure_state").unwrap();
+    assert!(rows.iter().all(|r| &r[state] == "OVERDUE"));
+
+    let xlsx = app
+        .client
+        .get(app.url("/api/exports/grants?format=xlsx&fromYear=2015&toYear=2016&overdue=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    // An XLSX file is a ZIP archive holding the sheet.
+    assert_eq!(&bytes[..2], b"PK");
+    assert!(bytes.windows(19).any(|w| w == b"xl/worksheets/sheet"));
+
+    let wrong = app
+        .client
+        .get(app.url("/api/exports/grants?format=pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
+    let anonymous = app
+        .anonymous
+        .get(app.url("/api/exports/grants"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    app.stop().await;
+}
+
 on_both_databases!(
     the_reports_closure_figure_from_the_demo_data,
     the_backlog_and_the_worklist,
     the_closure_workflow_separates_duties,
     grant_lists_filter_and_page,
+    filtered_grant_lists_export_as_csv_and_xlsx,
 );

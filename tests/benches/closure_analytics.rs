@@ -95,6 +95,14 @@ async fn run(kind: DbKind, grants: usize) {
         "{kind:?}: generated {written} grants in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let (stored, recounted) = steward::grants::tally::stored_and_recounted(app.db.reader())
+        .await
+        .expect("read the tally");
+    assert_eq!(stored, recounted, "the closure tally equals a recount");
+    println!(
+        "{kind:?}: the closure tally ({} rows) equals a recount",
+        stored.len()
+    );
     if kind == DbKind::Postgres {
         app.db
             .writer()
@@ -104,10 +112,11 @@ async fn run(kind: DbKind, grants: usize) {
     }
 
     let (donor, donor_id) = id_of(&app, "{ donors { id } }", "/data/donors/0/id").await;
+    // The first group by region is headquarters (no region); the second is a regional office.
     let (region, region_id) = id_of(
         &app,
         "{ closureRates(by: REGION) { key } }",
-        "/data/closureRates/0/key",
+        "/data/closureRates/1/key",
     )
     .await;
     let (division, division_id) = id_of(

@@ -241,10 +241,8 @@ impl ClosureRate {
     }
 }
 
-fn sum_of(outcome: &str) -> SimpleExpr {
-    Expr::cust(format!(
-        "CAST(COALESCE(SUM(CASE WHEN outcome = '{outcome}' THEN grants ELSE 0 END), 0) AS BIGINT)"
-    ))
+fn sum_of(column: &str) -> SimpleExpr {
+    Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
 }
 
 /// The statement behind closure rates: from the tally, grouped by `by` (or one total row).
@@ -262,9 +260,9 @@ pub fn rates_statement(by: Option<ClosureDimension>, cohorts: &Cohorts) -> Selec
         }
     }
     select
-        .expr_as(sum_of("OPEN"), Alias::new("open"))
-        .expr_as(sum_of("ON_TIME"), Alias::new("on_time"))
-        .expr_as(sum_of("LATE"), Alias::new("late"))
+        .expr_as(sum_of("open_grants"), Alias::new("open"))
+        .expr_as(sum_of("on_time_grants"), Alias::new("on_time"))
+        .expr_as(sum_of("late_grants"), Alias::new("late"))
         .from(Alias::new("grant_closure_tally"))
         .cond_where(cohorts.condition("grant_closure_tally"));
     select.to_owned()

@@ -253,28 +253,28 @@ impl Grant {
 #[derive(InputObject, Default)]
 pub struct GrantFilter {
     /// Part of the grant number or title (any case).
-    search: Option<String>,
+    pub(crate) search: Option<String>,
     /// Only grants in these closure states (judged today).
-    states: Option<Vec<ClosureState>>,
+    pub(crate) states: Option<Vec<ClosureState>>,
     /// Only grants with these recorded statuses.
-    statuses: Option<Vec<GrantStatus>>,
+    pub(crate) statuses: Option<Vec<GrantStatus>>,
     /// Only the due-year cohorts from this year on.
-    from_year: Option<i32>,
+    pub(crate) from_year: Option<i32>,
     /// Only the due-year cohorts up to this year.
-    to_year: Option<i32>,
+    pub(crate) to_year: Option<i32>,
     /// Only grants of these donors (global ids).
-    donors: Option<Vec<ID>>,
+    pub(crate) donors: Option<Vec<ID>>,
     /// Only grants of these divisions (org unit global ids).
-    divisions: Option<Vec<ID>>,
+    pub(crate) divisions: Option<Vec<ID>>,
     /// Only grants managed under these regional offices (org unit global ids).
-    regions: Option<Vec<ID>>,
+    pub(crate) regions: Option<Vec<ID>>,
     /// Only grants this person is responsible for (person global id).
-    officer: Option<ID>,
+    pub(crate) officer: Option<ID>,
     /// Only open grants past their deadline (true), or only the others (false).
-    overdue: Option<bool>,
+    pub(crate) overdue: Option<bool>,
     /// Only open grants whose deadline falls within this many days from today (the finance
     /// officer's worklist uses 30), overdue ones included.
-    due_within_days: Option<i32>,
+    pub(crate) due_within_days: Option<i32>,
 }
 
 /// What grant lists can be ordered by.

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod grant;
 pub mod graphql;
 pub mod tally;
+pub mod transfer;
 pub mod workflow;
 
 pub use analytics::ClosureAnalyticsQuery;

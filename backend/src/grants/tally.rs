@@ -1,16 +1,17 @@
-//! The closure tally: how many grants each due-year cohort holds per division, region, donor
-//! and outcome (open, closed on time, closed late). Every grant change adjusts it in the same
+//! The closure tally: for each due-year cohort, division, region and donor, how many grants
+//! are open, closed on time and closed late. Every grant change adjusts it in the same
 //! transaction, so it is always exact, and closure rates for any combination of cohort,
-//! division, region and donor are read from it without touching the grants themselves.
+//! division, region and donor are read from it without touching the grants themselves. One
+//! row holds the three outcomes, so a rate is a sum over few rows.
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 
 use super::grant;
 
-/// Where a grant counts in the tally: `None` for grants outside every cohort (cancelled, or
-/// no deadline yet).
+/// Where a grant counts in the tally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TallyKey {
     pub due_year: i32,
@@ -19,32 +20,35 @@ pub struct TallyKey {
     /// 0 when the grant is not managed under a regional office.
     pub region_id: i32,
     pub donor_id: i32,
-    pub outcome: Outcome,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// How a counted grant stands: the tally's three columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
-    Open,
-    OnTime,
-    Late,
+    Open = 0,
+    OnTime = 1,
+    Late = 2,
 }
 
-impl Outcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Open => "OPEN",
-            Outcome::OnTime => "ON_TIME",
-            Outcome::Late => "LATE",
+/// The tally's count columns, in [`Outcome`] order.
+pub const COLUMNS: [&str; 3] = ["open_grants", "on_time_grants", "late_grants"];
+
+/// `1` in SQL where a grant row has this outcome: the same rule as `ClosureDates::state`.
+fn outcome_sql(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Open => "CASE WHEN financially_closed_on IS NULL THEN 1 ELSE 0 END",
+        Outcome::OnTime => {
+            "CASE WHEN financially_closed_on IS NOT NULL AND financially_closed_on <= closure_due_on THEN 1 ELSE 0 END"
+        }
+        Outcome::Late => {
+            "CASE WHEN financially_closed_on IS NOT NULL AND financially_closed_on > closure_due_on THEN 1 ELSE 0 END"
         }
     }
-
-    /// The same rule as `ClosureDates::state`, written as SQL over a grant row.
-    pub const SQL_CASE: &'static str = "CASE WHEN financially_closed_on IS NULL THEN 'OPEN' \
-         WHEN financially_closed_on <= closure_due_on THEN 'ON_TIME' ELSE 'LATE' END";
 }
 
-/// The tally key of a grant as stored.
-pub fn key_of(grant: &grant::Model) -> Option<TallyKey> {
+/// Where a grant as stored counts: `None` for grants outside every cohort (cancelled, or no
+/// deadline yet).
+pub fn key_of(grant: &grant::Model) -> Option<(TallyKey, Outcome)> {
     if grant.status == steward_shared::grants::GrantStatus::Cancelled.code() {
         return None;
     }
@@ -54,19 +58,19 @@ pub fn key_of(grant: &grant::Model) -> Option<TallyKey> {
         Some(closed) if closed <= due_on => Outcome::OnTime,
         Some(_) => Outcome::Late,
     };
-    Some(TallyKey {
+    let key = TallyKey {
         due_year,
         division_id: grant.division_id.unwrap_or(0),
         region_id: grant.region_id.unwrap_or(0),
         donor_id: grant.donor_id,
-        outcome,
-    })
+    };
+    Some((key, outcome))
 }
 
 /// Changes to the tally gathered over a transaction and written once at its end (an import
 /// of 100,000 grants makes a few hundred upserts, not 200,000).
 #[derive(Debug, Default)]
-pub struct TallyChanges(HashMap<TallyKey, i64>);
+pub struct TallyChanges(HashMap<TallyKey, [i64; 3]>);
 
 impl TallyChanges {
     /// Records that a grant went from `before` to `after` (either may be absent).
@@ -75,40 +79,72 @@ impl TallyChanges {
         if from == to {
             return;
         }
-        if let Some(from) = from {
-            *self.0.entry(from).or_default() -= 1;
+        if let Some((key, outcome)) = from {
+            self.0.entry(key).or_default()[outcome as usize] -= 1;
         }
-        if let Some(to) = to {
-            *self.0.entry(to).or_default() += 1;
+        if let Some((key, outcome)) = to {
+            self.0.entry(key).or_default()[outcome as usize] += 1;
         }
     }
 
     /// Writes the changes (inside the caller's transaction).
     pub async fn apply(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         let backend = conn.get_database_backend();
-        let mut changes: Vec<_> = self.0.into_iter().filter(|(_, n)| *n != 0).collect();
+        let table = Alias::new("grant_closure_tally");
+        let mut changes: Vec<_> = self
+            .0
+            .into_iter()
+            .filter(|(_, deltas)| deltas.iter().any(|d| *d != 0))
+            .collect();
         // A fixed order, so concurrent transactions lock tally rows in the same order.
-        changes.sort();
-        for (key, delta) in changes {
-            conn.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "INSERT INTO grant_closure_tally (due_year, division_id, region_id, donor_id, outcome, grants) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (due_year, division_id, region_id, donor_id, outcome) \
-                 DO UPDATE SET grants = grant_closure_tally.grants + excluded.grants",
-                [
+        changes.sort_by_key(|(key, _)| *key);
+        for (key, deltas) in changes {
+            let mut on_conflict = OnConflict::columns(
+                ["due_year", "division_id", "region_id", "donor_id"].map(Alias::new),
+            );
+            for column in COLUMNS {
+                on_conflict.value(
+                    Alias::new(column),
+                    Expr::col((table.clone(), Alias::new(column)))
+                        .add(Expr::col((Alias::new("excluded"), Alias::new(column)))),
+                );
+            }
+            let insert = Query::insert()
+                .into_table(table.clone())
+                .columns(
+                    ["due_year", "division_id", "region_id", "donor_id"]
+                        .into_iter()
+                        .chain(COLUMNS)
+                        .map(Alias::new),
+                )
+                .values([
                     key.due_year.into(),
                     key.division_id.into(),
                     key.region_id.into(),
                     key.donor_id.into(),
-                    key.outcome.code().into(),
-                    delta.into(),
-                ],
-            ))
-            .await?;
+                    deltas[0].into(),
+                    deltas[1].into(),
+                    deltas[2].into(),
+                ])
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+                .on_conflict(on_conflict)
+                .to_owned();
+            conn.execute_raw(backend.build(&insert)).await?;
         }
         Ok(())
     }
+}
+
+/// The tally recounted from the grants: the same columns as the table.
+fn recount_sql() -> String {
+    format!(
+        "SELECT due_year, COALESCE(division_id, 0) AS division_id, COALESCE(region_id, 0) AS region_id, \
+         donor_id, SUM({}) AS open_grants, SUM({}) AS on_time_grants, SUM({}) AS late_grants \
+         FROM \"grant\" WHERE due_year IS NOT NULL AND status <> 'CANCELLED' GROUP BY 1, 2, 3, 4",
+        outcome_sql(Outcome::Open),
+        outcome_sql(Outcome::OnTime),
+        outcome_sql(Outcome::Late),
+    )
 }
 
 /// Recomputes the whole tally from the grants (after a bulk load, in its transaction).
@@ -122,22 +158,12 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     conn.execute_raw(Statement::from_string(
         backend,
         format!(
-            "INSERT INTO grant_closure_tally (due_year, division_id, region_id, donor_id, outcome, grants) {}",
+            "INSERT INTO grant_closure_tally (due_year, division_id, region_id, donor_id, open_grants, on_time_grants, late_grants) {}",
             recount_sql()
         ),
     ))
     .await?;
     Ok(())
-}
-
-/// The tally recounted from the grants: the same columns as the table.
-fn recount_sql() -> String {
-    format!(
-        "SELECT due_year, COALESCE(division_id, 0) AS division_id, COALESCE(region_id, 0) AS region_id, \
-         donor_id, {} AS outcome, COUNT(*) AS grants \
-         FROM \"grant\" WHERE due_year IS NOT NULL AND status <> 'CANCELLED' GROUP BY 1, 2, 3, 4, 5",
-        Outcome::SQL_CASE
-    )
 }
 
 /// One tally row, as stored or as recounted.
@@ -147,8 +173,9 @@ pub struct TallyRow {
     pub division_id: i32,
     pub region_id: i32,
     pub donor_id: i32,
-    pub outcome: String,
-    pub grants: i64,
+    pub open_grants: i64,
+    pub on_time_grants: i64,
+    pub late_grants: i64,
 }
 
 /// The stored tally (rows with grants) and a recount from the grants, both sorted: equal
@@ -157,11 +184,13 @@ pub async fn stored_and_recounted(
     conn: &impl ConnectionTrait,
 ) -> Result<(Vec<TallyRow>, Vec<TallyRow>), DbErr> {
     let backend = conn.get_database_backend();
-    let columns = "due_year, division_id, region_id, donor_id, outcome, grants";
+    let counts = "CAST(open_grants AS BIGINT) AS open_grants, CAST(on_time_grants AS BIGINT) AS on_time_grants, \
+         CAST(late_grants AS BIGINT) AS late_grants";
     let stored = TallyRow::find_by_statement(Statement::from_string(
         backend,
         format!(
-            "SELECT {columns} FROM grant_closure_tally WHERE grants <> 0 ORDER BY 1, 2, 3, 4, 5"
+            "SELECT due_year, division_id, region_id, donor_id, {counts} FROM grant_closure_tally \
+             WHERE open_grants <> 0 OR on_time_grants <> 0 OR late_grants <> 0 ORDER BY 1, 2, 3, 4"
         ),
     ))
     .all(conn)
@@ -169,8 +198,8 @@ pub async fn stored_and_recounted(
     let recounted = TallyRow::find_by_statement(Statement::from_string(
         backend,
         format!(
-            "SELECT due_year, division_id, region_id, donor_id, outcome, CAST(grants AS BIGINT) AS grants \
-             FROM ({}) AS recount ORDER BY 1, 2, 3, 4, 5",
+            "SELECT due_year, division_id, region_id, donor_id, {counts} FROM ({}) AS recount \
+             ORDER BY 1, 2, 3, 4",
             recount_sql()
         ),
     ))

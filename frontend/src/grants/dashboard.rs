@@ -88,12 +88,16 @@ pub fn ClosureDashboardPage() -> impl IntoView {
             };
             let by_division = rates(data.divisions, "division");
             let by_donor = rates(data.donors, "donor");
+            // Years apply when complete (on change, not on every keystroke), so the dashboard
+            // is not reloaded under the user's fingers.
             view! {
                 <div class="filter-bar" data-test="closure-filters">
                     <label class="filter"><span>{tr(Key::GrantsFromYear)}</span>
-                        <input type="number" min="2000" max="2100" bind:value=from/></label>
+                        <input type="number" min="2000" max="2100" prop:value=from
+                            on:change=move |e| from.set(event_target_value(&e))/></label>
                     <label class="filter"><span>{tr(Key::GrantsToYear)}</span>
-                        <input type="number" min="2000" max="2100" bind:value=to/></label>
+                        <input type="number" min="2000" max="2100" prop:value=to
+                            on:change=move |e| to.set(event_target_value(&e))/></label>
                     <Choice label=Key::GrantsDivision value=division options=division_options/>
                     <Choice label=Key::GrantsDonor value=donor options=donor_options/>
                 </div>

@@ -67,10 +67,47 @@ fn Grants(worklist: bool) -> impl IntoView {
             after: paging.after.get(),
         }
     });
+    // The same list as a file: the export takes the list's filters by their API names.
+    let export = move |format: &str| {
+        let query = query.read();
+        let mut parts = vec![format!("format={format}")];
+        for (name, api) in [
+            ("from", "fromYear"),
+            ("to", "toYear"),
+            ("donor", "donor"),
+            ("division", "division"),
+        ] {
+            if let Some(value) = query.get(name).filter(|v| !v.is_empty()) {
+                parts.push(format!("{api}={}", js_sys::encode_uri_component(&value)));
+            }
+        }
+        if let Some(year) = query.get("year").filter(|v| !v.is_empty()) {
+            parts.push(format!("fromYear={year}&toYear={year}"));
+        }
+        if query.get("overdue").is_some() {
+            parts.push("overdue=true".to_owned());
+        }
+        if worklist {
+            parts.push("dueWithinDays=30".to_owned());
+        }
+        let term = search.get();
+        if !term.trim().is_empty() {
+            parts.push(format!(
+                "search={}",
+                js_sys::encode_uri_component(term.trim())
+            ));
+        }
+        format!("/api/exports/grants?{}", parts.join("&"))
+    };
     view! {
         {worklist.then(|| view! { <p class="muted">{tr(Key::GrantsWorklistAbout)}</p> })}
         <FilterBar search placeholder=Signal::derive(move || i18n.t(Key::GrantsSearch).to_owned())
             on_reset=Callback::new(move |()| search.set(String::new()))/>
+        <p class="exports">
+            <a class="button secondary" href=move || export("csv") download="" data-test="export-csv">{tr(Key::GrantsExportCsv)}</a>
+            " "
+            <a class="button secondary" href=move || export("xlsx") download="" data-test="export-xlsx">{tr(Key::GrantsExportXlsx)}</a>
+        </p>
         {show::<GrantList, _>(grants, move |data| {
             let list = data.grants;
             let shown = list.nodes.len();
