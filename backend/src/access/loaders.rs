@@ -10,22 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::{account, api_token, role_assignment};
 use crate::db::Db;
 use crate::graphql::ApiError;
-use crate::graphql::loaders::{grouped_loader, loader};
+use crate::graphql::loaders::{by_id_loader, grouped_loader, loader};
 
-pub struct AccountById(pub Db);
-
-impl Loader<i32> for AccountById {
-    type Value = Arc<account::Model>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = account::Entity::find()
-            .filter(account::Column::Id.is_in(keys.iter().copied()))
-            .all(self.0.reader())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
-    }
-}
+by_id_loader!(AccountById, account);
 
 pub struct AccountOfPerson(pub Db);
 

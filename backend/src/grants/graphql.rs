@@ -16,7 +16,7 @@ use crate::access::permissions::{Subject, authorize};
 use crate::audit::audit_record;
 use crate::audit::graphql::AuditEntry;
 use crate::db::Db;
-use crate::graphql::loaders::loader;
+use crate::graphql::loaders::{by_id_loader, loader};
 use crate::graphql::relay::{
     Connection, GrantConnection, PageArgs, fetch_page, global_id, parse_global_id_of,
 };
@@ -28,20 +28,7 @@ use crate::organisation::queries::{contains_pattern, lower_like};
 pub const GRANT_TYPE: &str = "Grant";
 pub const DONOR_TYPE: &str = "Donor";
 
-pub struct DonorById(pub Db);
-
-impl Loader<i32> for DonorById {
-    type Value = Arc<donor::Model>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = donor::Entity::find()
-            .filter(donor::Column::Id.is_in(keys.iter().copied()))
-            .all(self.0.reader())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
-    }
-}
+by_id_loader!(DonorById, donor);
 
 /// The audit records of grants, newest first, grouped by grant.
 pub struct HistoryOfGrant(pub Db);

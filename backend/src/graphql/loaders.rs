@@ -52,3 +52,32 @@ macro_rules! grouped_loader {
 }
 
 pub(crate) use grouped_loader;
+
+/// A loader of `$entity` rows by their `id` primary key.
+macro_rules! by_id_loader {
+    ($name:ident, $entity:ident) => {
+        pub struct $name(pub $crate::db::Db);
+
+        impl ::async_graphql::dataloader::Loader<i32> for $name {
+            type Value = ::std::sync::Arc<$entity::Model>;
+            type Error = $crate::graphql::ApiError;
+
+            async fn load(
+                &self,
+                keys: &[i32],
+            ) -> Result<::std::collections::HashMap<i32, Self::Value>, Self::Error> {
+                use ::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
+                    .all(self.0.reader())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| (r.id, ::std::sync::Arc::new(r)))
+                    .collect())
+            }
+        }
+    };
+}
+
+pub(crate) use by_id_loader;

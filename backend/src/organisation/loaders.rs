@@ -19,7 +19,7 @@ use super::queries::effective_on;
 use super::{org_unit, org_unit_name, org_unit_revision, person, person_flag, person_membership};
 use crate::db::Db;
 use crate::graphql::ApiError;
-use crate::graphql::loaders::{grouped_loader, loader};
+use crate::graphql::loaders::{by_id_loader, grouped_loader, loader};
 use crate::graphql::relay::{PageArgs, Window};
 
 grouped_loader!(
@@ -51,35 +51,9 @@ grouped_loader!(
     person_flag::Column::Since
 );
 
-pub struct UnitById(pub Db);
+by_id_loader!(UnitById, org_unit);
 
-impl Loader<i32> for UnitById {
-    type Value = Arc<org_unit::Model>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = org_unit::Entity::find()
-            .filter(org_unit::Column::Id.is_in(keys.iter().copied()))
-            .all(self.0.reader())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
-    }
-}
-
-pub struct PersonById(pub Db);
-
-impl Loader<i32> for PersonById {
-    type Value = Arc<person::Model>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = person::Entity::find()
-            .filter(person::Column::Id.is_in(keys.iter().copied()))
-            .all(self.0.reader())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, Arc::new(r))).collect())
-    }
-}
+by_id_loader!(PersonById, person);
 
 /// The whole org tree on one day: each unit's revision (in effect, or its last one before the
 /// day for a unit dissolved by then) and each unit's children in tree order. The tree is small
