@@ -87,6 +87,18 @@ impl ClosureState {
         ClosureState::ClosedLate,
         ClosureState::Cancelled,
     ];
+
+    /// The stable code used on the wire and in files.
+    pub fn code(self) -> &'static str {
+        match self {
+            ClosureState::NotYetDue => "NOT_YET_DUE",
+            ClosureState::Due => "DUE",
+            ClosureState::Overdue => "OVERDUE",
+            ClosureState::ClosedOnTime => "CLOSED_ON_TIME",
+            ClosureState::ClosedLate => "CLOSED_LATE",
+            ClosureState::Cancelled => "CANCELLED",
+        }
+    }
 }
 
 /// The dates and status that decide a grant's closure.
@@ -367,6 +379,13 @@ mod tests {
         assert_eq!(GrantStatus::parse("closed?"), None);
         for status in GrantStatus::ALL {
             assert_eq!(GrantStatus::parse(status.code()), Some(status));
+        }
+        // The codes are what serde and GraphQL write.
+        for state in ClosureState::ALL {
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                format!("\"{}\"", state.code())
+            );
         }
     }
 }

@@ -94,10 +94,15 @@ async fn sign_in_as(browser: &Browser, app: &TestApp, path_asked: &str, role: &s
 
 /// The built app on a fresh demo database, signed in, at `path`.
 async fn open(size: (u32, u32), path_asked: &str) -> Option<(Browser, TestApp)> {
+    open_as(size, path_asked, "ADMINISTRATOR").await
+}
+
+/// The same, signed in as the demo account holding `role`.
+async fn open_as(size: (u32, u32), path_asked: &str, role: &str) -> Option<(Browser, TestApp)> {
     assert_built();
     let browser = Browser::start(size).await?;
     let app = TestApp::spawn(DbKind::Sqlite).await?;
-    sign_in(&browser, &app, path_asked).await;
+    sign_in_as(&browser, &app, path_asked, role).await;
     Some((browser, app))
 }
 
@@ -363,14 +368,9 @@ async fn viewer_with_token(app: &TestApp, token: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_account_tokens_and_password_on_a_phone() {
-    assert_built();
-    let Some(browser) = Browser::start(PHONE).await else {
+    let Some((browser, app)) = open_as(PHONE, "/organisation/units", "STAFF").await else {
         return;
     };
-    let Some(app) = TestApp::spawn(DbKind::Sqlite).await else {
-        return;
-    };
-    sign_in_as(&browser, &app, "/organisation/units", "STAFF").await;
     click(&browser, "[data-test=account]").await;
     let email = browser.wait_for_text("[data-test=my-email]").await;
     assert_eq!(path(&browser).await, "/account");
@@ -543,14 +543,9 @@ async fn an_administrator_changes_roles_and_status_with_reasons() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_closure_dashboard_drills_down_to_a_grant_on_a_phone() {
-    assert_built();
-    let Some(browser) = Browser::start(PHONE).await else {
+    let Some((browser, app)) = open_as(PHONE, "/grants", "FINANCE_OFFICER").await else {
         return;
     };
-    let Some(app) = TestApp::spawn(DbKind::Sqlite).await else {
-        return;
-    };
-    sign_in_as(&browser, &app, "/grants", "FINANCE_OFFICER").await;
     // The report's figure, from the demo data: cohorts 2012–2019.
     let headline = browser
         .wait_for_text_containing("[data-test=closure-headline]", "1,061")

@@ -130,7 +130,7 @@ struct RateRow {
 }
 
 /// Closure figures for one group of grants (or for all of them).
-#[derive(SimpleObject, Debug, Clone, PartialEq)]
+#[derive(SimpleObject, Debug, Clone, PartialEq, Default)]
 #[graphql(complex)]
 pub struct ClosureRate {
     /// The cohort year, when grouped by due year.
@@ -448,18 +448,7 @@ impl ClosureAnalyticsQuery {
         let cohorts = filter.unwrap_or_default().cohorts()?;
         authorize(ctx, Operation::ReadGrants, Subject::Organisation).await?;
         let mut rows = closure_rates(db(ctx)?.reader(), None, &cohorts).await?;
-        Ok(rows.pop().unwrap_or(ClosureRate {
-            due_year: None,
-            division_id: None,
-            donor_id: None,
-            region_id: None,
-            due: 0,
-            closed: 0,
-            closed_on_time: 0,
-            closed_late: 0,
-            open: 0,
-            rate: 0.0,
-        }))
+        Ok(rows.pop().unwrap_or_default())
     }
 
     /// The overdue backlog by how long past the deadline (0–6, 6–12, 12–24, over 24 months).

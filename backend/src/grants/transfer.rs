@@ -82,7 +82,7 @@ impl GrantExportParams {
             .map(|raw| {
                 ClosureState::ALL
                     .into_iter()
-                    .find(|s| state_code(*s).eq_ignore_ascii_case(raw.trim()))
+                    .find(|s| s.code().eq_ignore_ascii_case(raw.trim()))
                     .ok_or_else(|| {
                         ApiError::validation("state", format!("{raw:?} is not a closure state."))
                     })
@@ -141,17 +141,6 @@ fn day(value: Option<NaiveDate>) -> String {
     value.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn state_code(state: ClosureState) -> &'static str {
-    match state {
-        ClosureState::NotYetDue => "NOT_YET_DUE",
-        ClosureState::Due => "DUE",
-        ClosureState::Overdue => "OVERDUE",
-        ClosureState::ClosedOnTime => "CLOSED_ON_TIME",
-        ClosureState::ClosedLate => "CLOSED_LATE",
-        ClosureState::Cancelled => "CANCELLED",
-    }
-}
-
 /// The names an export shows beside the ids, read once.
 struct Names {
     donors: HashMap<i32, donor::Model>,
@@ -201,7 +190,7 @@ impl Names {
             day(grant.operationally_closed_on),
             day(grant.financially_closed_on),
             grant.status.clone(),
-            state_code(dates.state(on)).to_owned(),
+            dates.state(on).code().to_owned(),
             dates.days_overdue(on).to_string(),
             unit(Some(grant.org_unit_id)),
             unit(grant.division_id),
