@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod grants;
 pub mod graphql;
+pub mod imports;
 pub mod organisation;
 pub mod request_id;
 pub mod security;

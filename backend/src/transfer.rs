@@ -2,13 +2,18 @@
 //! - `GET /api/exports/<kind>?…` downloads a list as a file (CSV);
 //! - `POST /api/imports/<kind>[?commit=true]` uploads a file as `multipart/form-data` (field
 //!   `file`): without `commit` it only previews what would change; with it, it writes all rows
-//!   in one transaction, or nothing if any row is invalid.
+//!   in one transaction, or nothing if any row is invalid. Grant imports also take a `mapping`
+//!   field (JSON: field → column header) and, asked with `Accept: application/x-ndjson`,
+//!   stream their progress as one JSON object per line before the report.
 //!
 //! Uploads have their own size cap and must come from Steward's own pages (Origin check), so
 //! another site cannot make a signed-in browser post a file.
 
+use std::convert::Infallible;
+
 use axum::{
     Extension, Json,
+    body::Body,
     extract::{
         DefaultBodyLimit, Multipart, Path, Query, State, multipart::MultipartRejection,
         rejection::QueryRejection,
@@ -22,10 +27,15 @@ use steward_shared::api::ErrorCode;
 
 use steward_shared::access::Operation;
 
-use crate::access::caller::ClientInfo;
+use steward_shared::grants::import::GrantImportReport;
+use steward_shared::imports::{ImportEvent, ImportFailure};
+
+use crate::access::caller::{Caller, ClientInfo};
 use crate::access::permissions::authorize_caller;
 use crate::audit::export::{AuditExportParams, audit_trail_csv};
+use crate::grants::import::{ImportRequest as GrantImportRequest, import_grants};
 use crate::grants::transfer::{self as grants, GrantExportParams};
+use crate::imports::Progress;
 use crate::graphql::http::{http_error, identify};
 use crate::graphql::{ApiError, ApiResult, ErrorKind};
 use crate::organisation::transfer as organisation;
@@ -204,14 +214,18 @@ async fn import(
             &request_id,
         );
     }
-    if kind != "people" {
-        return error_response(
-            &ApiError::not_found(format!(
-                "There is no import called {kind:?}; there is: people."
-            )),
-            &request_id,
-        );
-    }
+    let operation = match kind.as_str() {
+        "people" => Operation::ImportPeople,
+        "grants" => Operation::ImportGrants,
+        _ => {
+            return error_response(
+                &ApiError::not_found(format!(
+                    "There is no import called {kind:?}; there are: people, grants."
+                )),
+                &request_id,
+            );
+        }
+    };
     let Ok(multipart) = multipart else {
         return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -220,21 +234,110 @@ async fn import(
             &request_id,
         );
     };
-    let bytes = match read_file_field(multipart).await {
-        Ok(bytes) => bytes,
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
         Err(error) => return error.response(&request_id),
     };
     let caller = match identify(&state, &headers, client, &request_id).await {
         Ok(caller) => caller,
         Err(refusal) => return refusal,
     };
-    if let Err(error) = authorize_caller(&state.db, &caller, Operation::ImportPeople).await {
+    if let Err(error) = authorize_caller(&state.db, &caller, operation).await {
         return error_response(&error, &request_id);
     }
-    match organisation::import_people(&state.db, &caller, &bytes, params.commit).await {
+    if operation == Operation::ImportPeople {
+        return match organisation::import_people(&state.db, &caller, &upload.file, params.commit)
+            .await
+        {
+            Ok(report) => Json(report).into_response(),
+            Err(error) => error_response(&error, &request_id),
+        };
+    }
+    let mapping = match upload.mapping.as_deref().map(serde_json::from_str) {
+        None => None,
+        Some(Ok(mapping)) => Some(mapping),
+        Some(Err(_)) => {
+            return error_response(
+                &ApiError::bad_request(
+                    "The mapping is not a JSON object of field → column header (or null), e.g. {\"number\": \"Grant\"}.",
+                ),
+                &request_id,
+            );
+        }
+    };
+    let request = GrantImportRequest {
+        file: upload.file,
+        mapping,
+        commit: params.commit,
+    };
+    if wants_progress(&headers) {
+        return streamed_import(state, caller, request);
+    }
+    match import_grants(&state.db, &caller, request, &Progress::silent()).await {
         Ok(report) => Json(report).into_response(),
         Err(error) => error_response(&error, &request_id),
     }
+}
+
+/// Whether the client reads progress as it comes (`Accept: application/x-ndjson`).
+fn wants_progress(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains(NDJSON))
+}
+
+const NDJSON: &str = "application/x-ndjson";
+
+fn ndjson_line<R: serde::Serialize>(event: &ImportEvent<R>) -> String {
+    let mut line = serde_json::to_string(event).unwrap_or_else(|_| {
+        r#"{"error":{"code":"INTERNAL","message":"The import's answer could not be written."}}"#
+            .to_owned()
+    });
+    line.push('\n');
+    line
+}
+
+/// Runs a grant import while streaming its progress, one JSON object per line, and ends with
+/// its report or error. The import runs to its end even if the client stops listening, so a
+/// commit is never left half done; all of its state is in the request and the database.
+fn streamed_import(state: AppState, caller: Caller, request: GrantImportRequest) -> Response {
+    let (progress, receiver) = Progress::channel();
+    let db = state.db.clone();
+    let task = tokio::spawn(async move { import_grants(&db, &caller, request, &progress).await });
+    let lines = futures_util::stream::unfold(Some((receiver, task)), |running| async move {
+        let (mut receiver, task) = running?;
+        if let Some(step) = receiver.recv().await {
+            let line = ndjson_line::<GrantImportReport>(&ImportEvent::Progress(step));
+            return Some((Ok::<_, Infallible>(line), Some((receiver, task))));
+        }
+        let event = match task.await {
+            Ok(Ok(report)) => ImportEvent::Report(report),
+            Ok(Err(error)) => {
+                error.log();
+                ImportEvent::Error(ImportFailure {
+                    code: error.code(),
+                    message: error.message(),
+                })
+            }
+            Err(failed) => {
+                let error = ApiError::internal(format!("the import task failed: {failed}"));
+                error.log();
+                ImportEvent::Error(ImportFailure {
+                    code: error.code(),
+                    message: error.message(),
+                })
+            }
+        };
+        Some((Ok(ndjson_line(&event)), None))
+    });
+    let mut response = Response::new(Body::from_stream(lines));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(NDJSON));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Proxies must pass each line on as it comes rather than buffer the answer.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }
 
 /// Why an upload could not be read.
@@ -276,19 +379,38 @@ impl UploadError {
     }
 }
 
-async fn read_file_field(mut multipart: Multipart) -> Result<Vec<u8>, UploadError> {
+/// The parts of an upload: the file, and a column mapping (JSON text) if one was sent.
+struct Upload {
+    file: Vec<u8>,
+    mapping: Option<String>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadError> {
+    let mut file = None;
+    let mut mapping = None;
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| UploadError::from_status(e.status()))?
     {
-        if field.name() == Some("file") {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| UploadError::from_status(e.status()))?;
-            return Ok(bytes.to_vec());
+        match field.name() {
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| UploadError::from_status(e.status()))?;
+                file = Some(bytes.to_vec());
+            }
+            Some("mapping") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| UploadError::from_status(e.status()))?;
+                mapping = Some(text).filter(|t| !t.trim().is_empty());
+            }
+            _ => {}
         }
     }
-    Err(UploadError::NoFileField)
+    let file = file.ok_or(UploadError::NoFileField)?;
+    Ok(Upload { file, mapping })
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod m20261126_000001_organisation;
 mod m20261126_000002_access;
 mod m20261126_000003_grants;
+mod m20261127_000004_imports;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_organisation::Migration),
             Box::new(m20261126_000002_access::Migration),
             Box::new(m20261126_000003_grants::Migration),
+            Box::new(m20261127_000004_imports::Migration),
         ]
     }
 }

@@ -110,10 +110,12 @@ pub enum Operation {
     EditGrants,
     /// Approve a grant's financial closure, or reopen it.
     ApproveGrantClosure,
+    /// Import grants from the ERP's files (new grants, and changes to any grant).
+    ImportGrants,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 12] = [
+    pub const ALL: [Operation; 13] = [
         Operation::ReadOrganisation,
         Operation::EditPerson,
         Operation::RenameOrgUnit,
@@ -126,6 +128,7 @@ impl Operation {
         Operation::ReadGrants,
         Operation::EditGrants,
         Operation::ApproveGrantClosure,
+        Operation::ImportGrants,
     ];
 
     pub fn code(self) -> &'static str {
@@ -142,6 +145,7 @@ impl Operation {
             Operation::ReadGrants => "READ_GRANTS",
             Operation::EditGrants => "EDIT_GRANTS",
             Operation::ApproveGrantClosure => "APPROVE_GRANT_CLOSURE",
+            Operation::ImportGrants => "IMPORT_GRANTS",
         }
     }
 
@@ -164,6 +168,7 @@ impl Operation {
             Operation::ApproveGrantClosure => {
                 "approve a grant's financial closure (not one's own submission), reopen it"
             }
+            Operation::ImportGrants => "import grants from the ERP's CSV or XLSX files",
         }
     }
 
@@ -178,6 +183,7 @@ impl Operation {
                 | Operation::ManageOwnAccount
                 | Operation::EditGrants
                 | Operation::ApproveGrantClosure
+                | Operation::ImportGrants
         )
     }
 }
@@ -216,6 +222,7 @@ pub const PERMISSIONS: &[(Role, Operation, Reach)] = &[
     (R::Administrator, O::ManageOwnAccount, Everywhere),
     (R::Administrator, O::ReadGrants, Everywhere),
     (R::Administrator, O::EditGrants, Everywhere),
+    (R::Administrator, O::ImportGrants, Everywhere),
     (R::Executive, O::ReadOrganisation, Everywhere),
     (R::Executive, O::RenameOrgUnit, Everywhere),
     (R::Executive, O::ManageOwnAccount, Everywhere),
@@ -241,6 +248,7 @@ pub const PERMISSIONS: &[(Role, Operation, Reach)] = &[
     (R::FinanceOfficer, O::ReadGrants, Everywhere),
     (R::FinanceOfficer, O::EditGrants, InScope),
     (R::FinanceOfficer, O::ApproveGrantClosure, InScope),
+    (R::FinanceOfficer, O::ImportGrants, InScope),
     (R::Staff, O::ReadOrganisation, Everywhere),
     (R::Staff, O::ManageOwnAccount, Everywhere),
     (R::Staff, O::ReadGrants, Everywhere),

@@ -7,3 +7,4 @@ pub mod access;
 pub mod api;
 pub mod grants;
 pub mod organisation;
+pub mod imports;

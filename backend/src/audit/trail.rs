@@ -121,6 +121,42 @@ pub async fn record<C: ConnectionTrait>(
     .map(|_| ())
 }
 
+/// Audit records per INSERT: 10 values each, far below the databases' parameter limits.
+const RECORD_BATCH: usize = 1000;
+
+/// Records many changes made in one request (an import), a batch of rows per statement.
+pub async fn record_all_for<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    changes: Vec<Change>,
+) -> Result<(), DbErr> {
+    let actor = Actor::of(caller);
+    let (account, label) = (actor.account_id(), actor.label());
+    let at = Utc::now();
+    let mut rows = changes.into_iter().map(|change| audit_record::ActiveModel {
+        at: Set(at),
+        actor_account_id: Set(account),
+        actor: Set(label.clone()),
+        request_id: Set(caller.request_id.clone()),
+        entity: Set(change.entity.to_owned()),
+        record_id: Set(change.record_id.to_string()),
+        action: Set(change.action.to_owned()),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        reason: Set(change.reason),
+        ..Default::default()
+    });
+    loop {
+        let batch: Vec<_> = rows.by_ref().take(RECORD_BATCH).collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        audit_record::Entity::insert_many(batch)
+            .exec_without_returning(conn)
+            .await?;
+    }
+}
+
 /// Records a change made in a request, as its caller.
 pub async fn record_for<C: ConnectionTrait>(
     conn: &C,

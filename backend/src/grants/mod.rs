@@ -7,6 +7,7 @@ pub mod donor;
 pub mod generate;
 pub mod grant;
 pub mod graphql;
+pub mod import;
 pub mod tally;
 pub mod transfer;
 pub mod workflow;

@@ -114,7 +114,9 @@ impl GrantExportParams {
     }
 }
 
-const HEADER: [&str; 20] = [
+/// Columns of an export; the import recognises them all (officer by `officer_email`).
+pub(crate) const COLUMNS: usize = 21;
+pub(crate) const HEADER: [&str; COLUMNS] = [
     "number",
     "title",
     "donor_code",
@@ -135,6 +137,7 @@ const HEADER: [&str; 20] = [
     "org_unit",
     "division",
     "officer",
+    "officer_email",
 ];
 
 fn day(value: Option<NaiveDate>) -> String {
@@ -145,7 +148,8 @@ fn day(value: Option<NaiveDate>) -> String {
 struct Names {
     donors: HashMap<i32, donor::Model>,
     units: HashMap<i32, String>,
-    people: HashMap<i32, String>,
+    /// Name and e-mail address.
+    people: HashMap<i32, (String, Option<String>)>,
 }
 
 impl Names {
@@ -157,19 +161,24 @@ impl Names {
             .select_only()
             .column(person::Column::Id)
             .column(person::Column::Name)
-            .into_tuple::<(i32, String)>()
+            .column(person::Column::Email)
+            .into_tuple::<(i32, String, Option<String>)>()
             .all(reader)
             .await?;
         Ok(Names {
             donors: donors.into_iter().map(|d| (d.id, d)).collect(),
             units: units.into_iter().map(|u| (u.id, u.code)).collect(),
-            people: people.into_iter().collect(),
+            people: people
+                .into_iter()
+                .map(|(id, name, email)| (id, (name, email)))
+                .collect(),
         })
     }
 
-    fn row(&self, grant: &grant::Model, on: NaiveDate) -> [String; 20] {
+    fn row(&self, grant: &grant::Model, on: NaiveDate) -> [String; COLUMNS] {
         let dates = grant.closure_dates();
         let donor = self.donors.get(&grant.donor_id);
+        let officer = grant.officer_person_id.and_then(|id| self.people.get(&id));
         let unit = |id: Option<i32>| {
             id.and_then(|id| self.units.get(&id).cloned())
                 .unwrap_or_default()
@@ -194,9 +203,9 @@ impl Names {
             dates.days_overdue(on).to_string(),
             unit(Some(grant.org_unit_id)),
             unit(grant.division_id),
-            grant
-                .officer_person_id
-                .and_then(|id| self.people.get(&id).cloned())
+            officer.map(|(name, _)| name.clone()).unwrap_or_default(),
+            officer
+                .and_then(|(_, email)| email.clone())
                 .unwrap_or_default(),
         ]
     }
@@ -207,7 +216,7 @@ impl Names {
 async fn each_row(
     db: &Db,
     filter: GrantFilter,
-    mut each: impl FnMut([String; 20]) -> ApiResult<()>,
+    mut each: impl FnMut([String; COLUMNS]) -> ApiResult<()>,
 ) -> ApiResult<()> {
     let on = today();
     let names = Names::read(db).await?;
@@ -285,7 +294,7 @@ pub async fn export_grants(db: &Db, params: GrantExportParams) -> ApiResult<Down
 /// text, so grant numbers and dates keep their exact form.
 const NUMERIC: [usize; 3] = [4, 11, 16];
 
-fn workbook(rows: &[[String; 20]]) -> ApiResult<Vec<u8>> {
+fn workbook(rows: &[[String; COLUMNS]]) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook};
     let failed = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();

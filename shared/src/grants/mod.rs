@@ -5,6 +5,8 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+pub mod import;
+
 /// Months allowed between the end of field activities and financial closure.
 pub const CLOSURE_MONTHS: u32 = 6;
 
