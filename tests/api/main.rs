@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod cli;
 mod database;
+mod grant_import;
 mod grants;
 mod graphql_http;
 mod health;

@@ -257,6 +257,18 @@ async fn probe(
                     .status(),
             )]
         }
+        Operation::ImportGrants => {
+            let file = Part::bytes(b"number,title\n".to_vec()).file_name("grants.csv");
+            vec![http_outcome(
+                client
+                    .post(app.url("/api/imports/grants"))
+                    .multipart(Form::new().part("file", file))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+            )]
+        }
         Operation::ReadAccounts => vec![
             gql("{ accounts(first: 1) { totalCount } }", json!({})).await,
             gql(

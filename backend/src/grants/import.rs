@@ -552,57 +552,14 @@ fn check_row(
             }
         },
     };
-    let (
-        Some(number),
-        Some(title),
-        Some(donor),
-        Some(amount),
-        Some(currency),
-        Some(agreement_start),
-        Some(agreement_end),
-        Some(org_unit),
-        Some(officer),
-        Some(status),
-        true,
-    ) = (
-        number,
-        title,
-        donor,
-        amount,
-        currency,
-        agreement_start,
-        agreement_end,
-        org_unit,
-        officer,
-        status,
-        dates_ok,
-    )
-    else {
-        return Err(check.errors);
-    };
-    let incoming = Incoming {
-        row: row.number,
-        number,
-        title,
-        donor,
-        amount,
-        currency,
-        agreement_start,
-        agreement_end,
-        activities_completed_on,
-        donor_deadline,
-        operationally_closed_on,
-        financially_closed_on,
-        officer,
-        org_unit,
-        status,
-    };
-    // Date order and status are checked on the whole grant, so on what it will be after the
-    // import (see `Planned::check`); here only what the row alone decides.
-    if agreement_end < agreement_start {
+    // What the row alone decides about dates; order against stored dates and the status are
+    // checked on the whole grant (see `Planned::problems`).
+    if let (Some(start), Some(end)) = (agreement_start, agreement_end)
+        && end < start
+    {
         check.fail(
             F::AgreementEnd,
-            format!("The agreement ends ({agreement_end}) before it starts ({agreement_start})."),
+            format!("The agreement ends ({end}) before it starts ({start})."),
         );
     }
     for (field, day) in [
@@ -619,10 +576,47 @@ fn check_row(
             );
         }
     }
-    if check.errors.is_empty() {
-        Ok(incoming)
-    } else {
-        Err(check.errors)
+    match (
+        number,
+        title,
+        donor,
+        amount,
+        currency,
+        agreement_start,
+        agreement_end,
+        org_unit,
+        officer,
+        status,
+    ) {
+        (
+            Some(number),
+            Some(title),
+            Some(donor),
+            Some(amount),
+            Some(currency),
+            Some(agreement_start),
+            Some(agreement_end),
+            Some(org_unit),
+            Some(officer),
+            Some(status),
+        ) if dates_ok && check.errors.is_empty() => Ok(Incoming {
+            row: row.number,
+            number,
+            title,
+            donor,
+            amount,
+            currency,
+            agreement_start,
+            agreement_end,
+            activities_completed_on,
+            donor_deadline,
+            operationally_closed_on,
+            financially_closed_on,
+            officer,
+            org_unit,
+            status,
+        }),
+        _ => Err(check.errors),
     }
 }
 
