@@ -152,3 +152,71 @@ pub fn dispatch(body: String, done: impl FnOnce(Result<Answer, ApiError>) + 'sta
 pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiError> {
     decode::<Q>(&send(request::<Q>(variables)).await?)
 }
+
+/// Uploads a form to an import route, asking for its progress as one JSON object per line
+/// (`application/x-ndjson`): each progress line goes to `on_progress` as it arrives, and the
+/// last line is the report (or the reason the import could not run).
+pub async fn import<R: serde::de::DeserializeOwned>(
+    url: &str,
+    form: web_sys::FormData,
+    on_progress: impl Fn(steward_shared::imports::ImportProgress),
+) -> Result<R, ApiError> {
+    use steward_shared::imports::ImportEvent;
+    use wasm_bindgen::JsCast;
+
+    let response = Request::post(url)
+        .header("accept", "application/x-ndjson")
+        .body(form)
+        .map_err(ApiError::network)?
+        .send()
+        .await
+        .map_err(ApiError::network)?;
+    let request_id = response.headers().get("x-request-id");
+    if !response.ok() {
+        // Refused before the import started: an ordinary JSON error.
+        let text = response.text().await.map_err(ApiError::network)?;
+        let answer = Answer { text, request_id };
+        succeeded(&answer)?;
+        return Err(ApiError::network("the server refused the upload"));
+    }
+    let reader: web_sys::ReadableStreamDefaultReader = response
+        .body()
+        .ok_or_else(|| ApiError::network("the server answered without a body"))?
+        .get_reader()
+        .unchecked_into();
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|_| ApiError::network("the connection broke off during the import"))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if let Ok(bytes) = js_sys::Reflect::get(&chunk, &"value".into())
+            && let Some(bytes) = bytes.dyn_ref::<js_sys::Uint8Array>()
+        {
+            pending.extend(bytes.to_vec());
+        }
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let answer = Answer {
+                text: String::from_utf8_lossy(&line).into_owned(),
+                request_id: request_id.clone(),
+            };
+            match parse::<ImportEvent<R>>(&answer)? {
+                ImportEvent::Progress(step) => on_progress(step),
+                ImportEvent::Report(report) => return Ok(report),
+                ImportEvent::Error(failure) => {
+                    return Err(ApiError {
+                        code: Some(failure.code),
+                        message: failure.message,
+                        request_id,
+                    });
+                }
+            }
+        }
+        if done {
+            return Err(ApiError::network("the import ended without a report"));
+        }
+    }
+}

@@ -42,6 +42,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("") view=grants::ClosureDashboardPage/>
                         <Route path=path!("worklist") view=grants::WorklistPage/>
                         <Route path=path!("list") view=grants::GrantListPage/>
+                        <Route path=path!("import") view=grants::GrantImportPage/>
                         <Route path=path!(":number") view=grants::GrantPage/>
                     </ParentRoute>
                     <Route path=path!("/reviews") view=|| view! { <ComingPage title=Key::NavReviews about=Key::ComingReviews/> }/>

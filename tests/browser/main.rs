@@ -606,6 +606,86 @@ async fn the_closure_dashboard_drills_down_to_a_grant_on_a_phone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
+    let Some((browser, app)) = open_as(PHONE, "/grants/import", "FINANCE_OFFICER").await else {
+        return;
+    };
+    browser.wait_for_text(".tabs a[href='/grants/import']").await;
+    browser.assert_accessible("grant import").await;
+    // The ERP's own headers; "Sponsor Ref" is not one Steward recognises.
+    let file = std::env::temp_dir().join(format!("steward-erp-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "Grant,Grant Description,Sponsor Ref,Grant Amount,Curr,Valid From,Valid To,Activities End Date,Fund Center\n\
+         BRW-001,Housing in Kisumu,SIDA,100000,USD,2024-01-01,2026-12-31,,CO-KEN\n\
+         BRW-002,Water in Dhaka,SIDA,\"50,000.00\",EUR,2023-01-01,2025-06-30,2025-06-30,ROAP\n",
+    )
+    .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#grant-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    let problems = browser
+        .wait_for_text("[data-test=import-problems]")
+        .await;
+    assert!(problems.starts_with("Problems: 1."), "{problems}");
+    let listed = browser.wait_for_text("[data-test=import-error]").await;
+    assert!(listed.contains("donor"), "{listed}");
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#map-orgUnit').value")
+            .await,
+        "Fund Center",
+        "recognised columns are chosen"
+    );
+    browser.assert_accessible("grant import with problems").await;
+
+    // Choose the donor's column, check again, import.
+    browser
+        .client
+        .find(Locator::Css("#map-donor"))
+        .await
+        .unwrap()
+        .select_by_value("Sponsor Ref")
+        .await
+        .unwrap();
+    click(&browser, "[data-test=import-check]").await;
+    let summary = browser
+        .wait_for_text_containing("[data-test=import-summary]", "New: 2")
+        .await;
+    assert!(summary.starts_with("Rows: 2."), "{summary}");
+    browser.assert_accessible("grant import preview").await;
+    assert_eq!(
+        app.graphql("{ grant(number: \"BRW-001\") { title } }", serde_json::json!({}))
+            .await["data"]["grant"],
+        serde_json::Value::Null,
+        "a preview writes nothing"
+    );
+    click(&browser, "[data-test=import-commit]").await;
+    let done = browser.wait_for_text("[data-test=import-done]").await;
+    assert!(done.starts_with("Imported. New: 2, changed: 0"), "{done}");
+    browser.assert_accessible("grant import done").await;
+    let stored = app
+        .graphql(
+            "{ grant(number: \"BRW-002\") { amount currency closureDueOn } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        stored["data"]["grant"],
+        serde_json::json!({ "amount": "50000.00", "currency": "EUR", "closureDueOn": "2025-12-30" })
+    );
+    let _ = std::fs::remove_file(&file);
+    browser.assert_no_javascript_errors().await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_explained_and_signing_out_ends_the_session() {
     let Some((browser, app)) = open_on_phone("/").await else {
         return;

@@ -6,7 +6,7 @@
 //! Counts are exact by construction (the figures the report gives); names, amounts and days are
 //! drawn from a seeded generator, so every load is the same.
 
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect, Set};
@@ -271,7 +271,12 @@ impl<'a> Synthesiser<'a> {
         last_day: NaiveDate,
     ) -> grant::ActiveModel {
         let days = |n: i64| chrono::Duration::days(n);
-        let target = day_in(&mut self.rng, year);
+        // In the current year only deadlines that have come (so every recorded step is in
+        // the past, as the workflow requires).
+        let target = match day_in(&mut self.rng, year) {
+            day if year == last_day.year() => day.min(last_day),
+            day => day,
+        };
         // One donor in five sets a deadline earlier than the six-month rule. Counting back
         // whole months only moves the day within its month, so the cohort stays `year`.
         let (completed, deadline) = if self.rng.random_bool(0.2) {

@@ -1,22 +1,27 @@
 //! Grants: the closure dashboard (cohorts, backlog, rates by division and donor, each bar a
 //! way into the grants behind it), grant lists with the finance officer's worklist, and a
-//! grant's page with its timeline, history and the next step of its closure.
+//! grant's page with its timeline, history and the next step of its closure, and the import
+//! of the ERP's grant list.
 
 mod dashboard;
 mod grant_page;
+mod import;
 mod list;
 
 pub use dashboard::ClosureDashboardPage;
 pub use grant_page::GrantPage;
+pub use import::GrantImportPage;
 pub use list::{GrantListPage, WorklistPage};
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
+use steward_shared::access::Operation;
 use steward_shared::grants::{AgeingBand, ClosureState, GrantStatus};
 
 use crate::i18n::{Key, tr};
+use crate::shell::session::use_session;
 
 /// `Date` values travel as YYYY-MM-DD strings, `DateTime` values as RFC 3339.
 type Date = String;
@@ -94,6 +99,8 @@ fn state_label(state: ClosureState) -> Key {
 
 #[component]
 pub fn GrantsLayout() -> impl IntoView {
+    let session = use_session();
+    let may_import = move || session.get().may(Operation::ImportGrants);
     view! {
         <section class="grants">
             <h1>{tr(Key::NavGrants)}</h1>
@@ -101,6 +108,9 @@ pub fn GrantsLayout() -> impl IntoView {
                 <A href="/grants" exact=true>{tr(Key::GrantsDashboard)}</A>
                 <A href="/grants/worklist">{tr(Key::GrantsWorklist)}</A>
                 <A href="/grants/list">{tr(Key::GrantsAll)}</A>
+                <Show when=may_import>
+                    <A href="/grants/import">{tr(Key::GrantsImportTab)}</A>
+                </Show>
             </nav>
             <Outlet/>
         </section>
