@@ -153,15 +153,19 @@ pub async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::Response
     decode::<Q>(&send(request::<Q>(variables)).await?)
 }
 
+fn read_value<T: serde::de::DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, ApiError> {
+    serde_wasm_bindgen::from_value(value).map_err(ApiError::network)
+}
+
 /// Uploads a form to an import route, asking for its progress as one JSON object per line
-/// (`application/x-ndjson`): each progress line goes to `on_progress` as it arrives, and the
-/// last line is the report (or the reason the import could not run).
+/// (`application/x-ndjson`): each line is a `steward_shared::imports::ImportEvent`; progress
+/// goes to `on_progress` as it arrives, and the last line is the report (or the reason the
+/// import could not run).
 pub async fn import<R: serde::de::DeserializeOwned>(
     url: &str,
     form: web_sys::FormData,
     on_progress: impl Fn(steward_shared::imports::ImportProgress),
 ) -> Result<R, ApiError> {
-    use steward_shared::imports::ImportEvent;
     use wasm_bindgen::JsCast;
 
     let response = Request::post(url)
@@ -199,20 +203,27 @@ pub async fn import<R: serde::de::DeserializeOwned>(
         }
         while let Some(end) = pending.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = pending.drain(..=end).collect();
-            let answer = Answer {
-                text: String::from_utf8_lossy(&line).into_owned(),
-                request_id: request_id.clone(),
+            // Each line is an `ImportEvent`: one key naming what it holds. Read by the key, so
+            // only the three payloads need decoders (a decoder for the tagged enum itself
+            // costs ~7 KB of wasm).
+            let event = js_sys::JSON::parse(&String::from_utf8_lossy(&line))
+                .map_err(|_| ApiError::network("the server's answer is not JSON"))?;
+            let part = |name: &str| {
+                js_sys::Reflect::get(&event, &name.into())
+                    .ok()
+                    .filter(|value| !value.is_undefined())
             };
-            match parse::<ImportEvent<R>>(&answer)? {
-                ImportEvent::Progress(step) => on_progress(step),
-                ImportEvent::Report(report) => return Ok(report),
-                ImportEvent::Error(failure) => {
-                    return Err(ApiError {
-                        code: Some(failure.code),
-                        message: failure.message,
-                        request_id,
-                    });
-                }
+            if let Some(step) = part("progress") {
+                on_progress(read_value(step)?);
+            } else if let Some(report) = part("report") {
+                return read_value(report);
+            } else if let Some(failure) = part("error") {
+                let failure: steward_shared::imports::ImportFailure = read_value(failure)?;
+                return Err(ApiError {
+                    code: Some(failure.code),
+                    message: failure.message,
+                    request_id,
+                });
             }
         }
         if done {

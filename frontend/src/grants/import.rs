@@ -183,7 +183,12 @@ fn Report(
     };
     let writes = report.new + report.changed;
     let committed = report.committed;
-    let seconds = format!("{:.1}", report.milliseconds as f64 / 1000.0);
+    // Tenths of a second by integer arithmetic: float formatting would add ~10 KB of wasm.
+    let seconds = format!(
+        "{}.{}",
+        report.milliseconds / 1000,
+        report.milliseconds % 1000 / 100
+    );
     let done_text = {
         let (new, changed) = (n(report.new), n(report.changed));
         move || {
@@ -218,24 +223,15 @@ fn Report(
                     {(listed < error_count).then(|| view! {
                         <p class="muted">{move || i18n.tf(Key::GrantsImportListed, &[("shown", &shown)])}</p>
                     })}
-                    <div class="table-wrap">
-                        <table class="data-table">
-                            <thead><tr>
-                                <th scope="col">{tr(Key::GrantsImportRow)}</th>
-                                <th scope="col">{tr(Key::GrantsImportColumn)}</th>
-                                <th scope="col">{tr(Key::GrantsImportProblem)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {report.errors.into_iter().map(|e| view! {
-                                    <tr data-test="import-error">
-                                        <td data-label=tr(Key::GrantsImportRow) class="number">{e.row}</td>
-                                        <td data-label=tr(Key::GrantsImportColumn)>{e.column}</td>
-                                        <td data-label=tr(Key::GrantsImportProblem)>{e.message}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <ol class="import-problems">
+                        {report.errors.into_iter().map(|e| view! {
+                            <li data-test="import-error">
+                                <span class="muted">{tr(Key::GrantsImportRow)} " " {e.row}
+                                    {(!e.column.is_empty()).then(|| format!(" · {}", e.column))}</span>
+                                ": " {e.message}
+                            </li>
+                        }).collect_view()}
+                    </ol>
                 }
             })}
             {(!report.changes.is_empty()).then(|| view! {
@@ -283,9 +279,9 @@ fn Report(
                             <select id=id on:change=pick>
                                 <option value="" selected=move || selected().is_empty()>{tr(Key::GrantsImportNotInFile)}</option>
                                 {options.into_iter().map(|column| {
-                                    let this = column.clone();
+                                    let (value, this) = (column.clone(), column.clone());
                                     view! {
-                                        <option value=column.clone() selected=move || selected() == this>{column}</option>
+                                        <option value=value selected=move || selected() == this>{column}</option>
                                     }
                                 }).collect_view()}
                             </select>
