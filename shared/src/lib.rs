@@ -6,5 +6,5 @@
 pub mod access;
 pub mod api;
 pub mod grants;
-pub mod organisation;
 pub mod imports;
+pub mod organisation;

@@ -84,7 +84,11 @@ async fn stewards_own_exports_import_back_unchanged(kind: DbKind) {
         assert_eq!(report["errorCount"], 0, "{format}: {report}");
         let (rows, new, changed, unchanged) = counts(&report);
         assert!(rows > 100, "{format}: {report}");
-        assert_eq!((new, changed, unchanged), (0, 0, rows), "{format}: {report}");
+        assert_eq!(
+            (new, changed, unchanged),
+            (0, 0, rows),
+            "{format}: {report}"
+        );
         assert_eq!(report["committed"], false);
         let mapped: Vec<&Value> = report["mapping"]
             .as_array()
@@ -174,7 +178,10 @@ async fn an_erp_file_is_mapped_once_previewed_and_imported(kind: DbKind) {
         })
         .collect();
     assert!(messages.iter().any(|m| m.contains("donor")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("orgUnit")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("orgUnit")),
+        "{messages:?}"
+    );
     assert_eq!(report["columns"].as_array().unwrap().len(), 12);
 
     // With the mapping: a preview of one changed and two new grants, a new donor, no writes.
@@ -204,7 +211,15 @@ async fn an_erp_file_is_mapped_once_previewed_and_imported(kind: DbKind) {
     assert_eq!(grant_count(&app).await, total);
 
     // Committed: written, versioned, audited, the tally exact.
-    let (_, report) = import(&app, &app.client, file.clone(), "erp.csv", Some(mapping), true).await;
+    let (_, report) = import(
+        &app,
+        &app.client,
+        file.clone(),
+        "erp.csv",
+        Some(mapping),
+        true,
+    )
+    .await;
     assert_eq!(report["committed"], true, "{report}");
     assert_eq!(grant_count(&app).await, total + 2);
     let renamed = grant(&app, &number).await;
@@ -214,7 +229,10 @@ async fn an_erp_file_is_mapped_once_previewed_and_imported(kind: DbKind) {
     assert_eq!(kisumu["amount"], "1250000.50");
     assert_eq!(kisumu["currency"], "USD");
     assert_eq!(kisumu["status"], "ACTIVITIES_COMPLETED");
-    assert_eq!(kisumu["closureDueOn"], "2026-12-30", "six months after 30 June");
+    assert_eq!(
+        kisumu["closureDueOn"], "2026-12-30",
+        "six months after 30 June"
+    );
     assert_eq!(kisumu["donor"]["name"], "Wakanda Fund");
     assert_eq!(kisumu["donor"]["code"], "WAKANDA-FUND");
     // No status in the file: the dates say financially closed, after the donor's deadline.
@@ -234,9 +252,9 @@ async fn an_erp_file_is_mapped_once_previewed_and_imported(kind: DbKind) {
     let imported: Vec<&Value> = entries.iter().filter(|e| e["action"] == "import").collect();
     assert_eq!(imported.len(), 3, "{trail}");
     assert!(
-        imported
-            .iter()
-            .any(|e| !e["before"].is_null() && e["after"].to_string().contains("Renamed in the ERP"))
+        imported.iter().any(
+            |e| !e["before"].is_null() && e["after"].to_string().contains("Renamed in the ERP")
+        )
     );
     let donors = app
         .graphql(
@@ -311,7 +329,11 @@ async fn bad_rows_are_named_and_nothing_is_written(kind: DbKind) {
     .collect();
     assert_eq!(errors, expected, "{report}");
     assert_eq!(report["errorCount"], 9);
-    assert_eq!(grant_count(&app).await, total, "nothing written, not even row 2");
+    assert_eq!(
+        grant_count(&app).await,
+        total,
+        "nothing written, not even row 2"
+    );
     let trail_after = app
         .graphql("{ auditTrail { totalCount } }", json!({}))
         .await["data"]["auditTrail"]["totalCount"]
@@ -319,7 +341,15 @@ async fn bad_rows_are_named_and_nothing_is_written(kind: DbKind) {
     assert_eq!(trail_before, trail_after);
 
     // Files that are not tables, and mappings that are not mappings, are refused outright.
-    let (status, report) = import(&app, &app.client, vec![0xff, 0xfe, 0x41], "x.csv", None, false).await;
+    let (status, report) = import(
+        &app,
+        &app.client,
+        vec![0xff, 0xfe, 0x41],
+        "x.csv",
+        None,
+        false,
+    )
+    .await;
     assert_eq!(
         (status, report["errors"][0]["extensions"]["code"].as_str()),
         (400, Some("BAD_REQUEST")),

@@ -47,7 +47,10 @@ async fn import(
     name: &str,
     commit: bool,
 ) -> (Value, Duration, usize) {
-    let form = Form::new().part("file", Part::bytes(file.to_vec()).file_name(name.to_owned()));
+    let form = Form::new().part(
+        "file",
+        Part::bytes(file.to_vec()).file_name(name.to_owned()),
+    );
     let path = if commit {
         "/api/imports/grants?commit=true"
     } else {
@@ -123,12 +126,21 @@ async fn run(kind: DbKind, rows: usize) {
         ("commit CSV (all new)", &csv, "grants.csv", true),
         ("commit CSV again (all unchanged)", &csv, "grants.csv", true),
         ("preview XLSX (all unchanged)", &xlsx, "grants.xlsx", false),
-        ("commit CSV, every title changed", &retitled, "grants.csv", true),
+        (
+            "commit CSV, every title changed",
+            &retitled,
+            "grants.csv",
+            true,
+        ),
     ] {
         let (report, elapsed, progress) = import(&target, &client, file, name, commit).await;
         println!(
             "{step:<34} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9.1}",
-            report["new"], report["changed"], report["unchanged"], report["errorCount"], progress,
+            report["new"],
+            report["changed"],
+            report["unchanged"],
+            report["errorCount"],
+            progress,
             elapsed.as_secs_f64()
         );
         assert_eq!(report["errorCount"], 0, "{step}: {}", report["errors"]);

@@ -610,7 +610,9 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
     let Some((browser, app)) = open_as(PHONE, "/grants/import", "FINANCE_OFFICER").await else {
         return;
     };
-    browser.wait_for_text(".tabs a[href='/grants/import']").await;
+    browser
+        .wait_for_text(".tabs a[href='/grants/import']")
+        .await;
     browser.assert_accessible("grant import").await;
     // The ERP's own headers; "Sponsor Ref" is not one Steward recognises.
     let file = std::env::temp_dir().join(format!("steward-erp-{}.csv", std::process::id()));
@@ -629,9 +631,7 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
         .send_keys(file.to_str().unwrap())
         .await
         .unwrap();
-    let problems = browser
-        .wait_for_text("[data-test=import-problems]")
-        .await;
+    let problems = browser.wait_for_text("[data-test=import-problems]").await;
     assert!(problems.starts_with("Problems: 1."), "{problems}");
     let listed = browser.wait_for_text("[data-test=import-error]").await;
     assert!(listed.contains("donor"), "{listed}");
@@ -642,7 +642,9 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
         "Fund Center",
         "recognised columns are chosen"
     );
-    browser.assert_accessible("grant import with problems").await;
+    browser
+        .assert_accessible("grant import with problems")
+        .await;
 
     // Choose the donor's column, check again, import.
     browser
@@ -660,8 +662,11 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
     assert!(summary.starts_with("Rows: 2."), "{summary}");
     browser.assert_accessible("grant import preview").await;
     assert_eq!(
-        app.graphql("{ grant(number: \"BRW-001\") { title } }", serde_json::json!({}))
-            .await["data"]["grant"],
+        app.graphql(
+            "{ grant(number: \"BRW-001\") { title } }",
+            serde_json::json!({})
+        )
+        .await["data"]["grant"],
         serde_json::Value::Null,
         "a preview writes nothing"
     );

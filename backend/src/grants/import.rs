@@ -53,33 +53,81 @@ pub struct ImportRequest {
 /// file has wins. Steward's own export's headers come first, so its files import unchanged.
 fn known_headers(field: GrantField) -> &'static [&'static str] {
     match field {
-        GrantField::Number => &["number", "grantnumber", "grantno", "grant", "grantid", "grantcode"],
-        GrantField::Title => &["title", "granttitle", "grantdescription", "description", "grantname"],
+        GrantField::Number => &[
+            "number",
+            "grantnumber",
+            "grantno",
+            "grant",
+            "grantid",
+            "grantcode",
+        ],
+        GrantField::Title => &[
+            "title",
+            "granttitle",
+            "grantdescription",
+            "description",
+            "grantname",
+        ],
         GrantField::Donor => &[
-            "donorcode", "donor", "sponsorcode", "sponsor", "sponsorname", "donorname", "funder",
+            "donorcode",
+            "donor",
+            "sponsorcode",
+            "sponsor",
+            "sponsorname",
+            "donorname",
+            "funder",
         ],
         GrantField::Amount => &["amount", "grantamount", "totalamount", "grantvalue"],
         GrantField::Currency => &["currency", "grantcurrency", "currencycode", "curr"],
         GrantField::AgreementStart => &[
-            "agreementstart", "agreementstartdate", "validfrom", "startdate", "start",
+            "agreementstart",
+            "agreementstartdate",
+            "validfrom",
+            "startdate",
+            "start",
         ],
-        GrantField::AgreementEnd => &["agreementend", "agreementenddate", "validto", "enddate", "end"],
+        GrantField::AgreementEnd => &[
+            "agreementend",
+            "agreementenddate",
+            "validto",
+            "enddate",
+            "end",
+        ],
         GrantField::ActivitiesCompletedOn => &[
-            "activitiescompletedon", "activitiescompleted", "activitiesenddate",
-            "fieldactivitiesend", "activityenddate",
+            "activitiescompletedon",
+            "activitiescompleted",
+            "activitiesenddate",
+            "fieldactivitiesend",
+            "activityenddate",
         ],
         GrantField::DonorDeadline => &["donordeadline", "donorclosuredeadline", "closuredeadline"],
         GrantField::OperationallyClosedOn => &[
-            "operationallyclosedon", "operationalclosuredate", "operationalclosure",
+            "operationallyclosedon",
+            "operationalclosuredate",
+            "operationalclosure",
         ],
         GrantField::FinanciallyClosedOn => &[
-            "financiallyclosedon", "financialclosuredate", "financialclosure", "closedon",
+            "financiallyclosedon",
+            "financialclosuredate",
+            "financialclosure",
+            "closedon",
         ],
         GrantField::Officer => &[
-            "officeremail", "grantmanageremail", "responsibleofficeremail", "officer",
-            "grantmanager", "responsibleofficer", "email",
+            "officeremail",
+            "grantmanageremail",
+            "responsibleofficeremail",
+            "officer",
+            "grantmanager",
+            "responsibleofficer",
+            "email",
         ],
-        GrantField::OrgUnit => &["orgunit", "orgunitcode", "responsibleunit", "unit", "fundcenter"],
+        GrantField::OrgUnit => &[
+            "orgunit",
+            "orgunitcode",
+            "responsibleunit",
+            "unit",
+            "fundcenter",
+        ],
         GrantField::Status => &["status", "grantstatus", "lifecyclestatus", "systemstatus"],
     }
 }
@@ -218,10 +266,12 @@ fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
         return Ok(None);
     }
     let iso = text.get(..10).unwrap_or(text);
-    if let Ok(day) = NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        if text.len() == 10 || text[10..].starts_with(['T', ' ']) {
-            return Ok(Some(day));
-        }
+    if let Ok(day) = NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        && text
+            .get(10..)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['T', ' ']))
+    {
+        return Ok(Some(day));
     }
     if let Ok(day) = NaiveDate::parse_from_str(text, "%d.%m.%Y") {
         return Ok(Some(day));
@@ -231,10 +281,10 @@ fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
         let month = MONTHS
             .iter()
             .position(|m| month.to_ascii_lowercase().starts_with(m) && month.len() >= 3);
-        if let (Ok(day), Some(month), Ok(year)) = (day.parse(), month, year.parse()) {
-            if let Some(date) = NaiveDate::from_ymd_opt(year, month as u32 + 1, day) {
-                return Ok(Some(date));
-            }
+        if let (Ok(day), Some(month), Ok(year)) = (day.parse(), month, year.parse())
+            && let Some(date) = NaiveDate::from_ymd_opt(year, month as u32 + 1, day)
+        {
+            return Ok(Some(date));
         }
     }
     Err(format!(
@@ -269,7 +319,9 @@ fn parse_currency(text: &str) -> Result<String, String> {
     if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code)
     } else {
-        Err(format!("{text:?} is not an ISO 4217 currency code such as USD."))
+        Err(format!(
+            "{text:?} is not an ISO 4217 currency code such as USD."
+        ))
     }
 }
 
@@ -430,7 +482,10 @@ impl RowCheck<'_> {
         if text.chars().count() > longest {
             self.fail(
                 field,
-                format!("The {} is longer than {longest} characters.", describe(field)),
+                format!(
+                    "The {} is longer than {longest} characters.",
+                    describe(field)
+                ),
             );
             return None;
         }
@@ -444,7 +499,9 @@ impl RowCheck<'_> {
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<T> {
         let text = self.required(row, field)?;
-        parse(text).map_err(|message| self.fail(field, message)).ok()
+        parse(text)
+            .map_err(|message| self.fail(field, message))
+            .ok()
     }
 
     /// An optional date: `Some(None)` for an empty cell, `None` (keep) for a column not mapped,
@@ -494,7 +551,9 @@ fn check_row(
     };
     let number = check.text(row, F::Number, 40);
     let title = check.text(row, F::Title, 300);
-    let donor = check.text(row, F::Donor, 200).map(|text| lookups.donor(&text));
+    let donor = check
+        .text(row, F::Donor, 200)
+        .map(|text| lookups.donor(&text));
     let amount = check.value(row, F::Amount, parse_amount);
     let currency = check.value(row, F::Currency, parse_currency);
     let agreement_start = check.value(row, F::AgreementStart, |t| {
@@ -640,7 +699,10 @@ impl<'a> Planned<'a> {
                 incoming.activities_completed_on,
                 before.and_then(|b| b.activities_completed_on),
             ),
-            donor_deadline: keep(incoming.donor_deadline, before.and_then(|b| b.donor_deadline)),
+            donor_deadline: keep(
+                incoming.donor_deadline,
+                before.and_then(|b| b.donor_deadline),
+            ),
             operationally_closed_on: keep(
                 incoming.operationally_closed_on,
                 before.and_then(|b| b.operationally_closed_on),
@@ -690,7 +752,9 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::ActivitiesCompletedOn,
-                format!("Field activities cannot end ({done}) before the agreement starts ({start})."),
+                format!(
+                    "Field activities cannot end ({done}) before the agreement starts ({start})."
+                ),
             );
         }
         if let (Some(done), Some(closed)) = (d.activities_completed_on, d.operationally_closed_on)
@@ -698,7 +762,9 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::OperationallyClosedOn,
-                format!("Operational closure ({closed}) cannot come before the end of field activities ({done})."),
+                format!(
+                    "Operational closure ({closed}) cannot come before the end of field activities ({done})."
+                ),
             );
         }
         let earlier = d.operationally_closed_on.or(d.activities_completed_on);
@@ -707,7 +773,9 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::FinanciallyClosedOn,
-                format!("Financial closure ({closed}) cannot come before {earlier}, the previous step."),
+                format!(
+                    "Financial closure ({closed}) cannot come before {earlier}, the previous step."
+                ),
             );
         }
         let needs = match self.status {
@@ -727,11 +795,17 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::Status,
-                format!("A grant that is {status_text} needs its {}.", describe(field)),
+                format!(
+                    "A grant that is {status_text} needs its {}.",
+                    describe(field)
+                ),
             );
         }
         if d.financially_closed_on.is_some()
-            && !matches!(self.status, GrantStatus::FinanciallyClosed | GrantStatus::Cancelled)
+            && !matches!(
+                self.status,
+                GrantStatus::FinanciallyClosed | GrantStatus::Cancelled
+            )
         {
             fail(
                 F::Status,
@@ -852,11 +926,7 @@ struct Checked {
     lookups: Lookups,
 }
 
-async fn check_file(
-    db: &Db,
-    request: &ImportRequest,
-    progress: &Progress,
-) -> ApiResult<Checked> {
+async fn check_file(db: &Db, request: &ImportRequest, progress: &Progress) -> ApiResult<Checked> {
     progress.report(ImportPhase::Reading, 0, 0);
     let table = Table::read(&request.file).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let total = table.rows.len();
@@ -1024,9 +1094,9 @@ async fn write(
     for (done, batch) in planned.chunks(BATCH).enumerate() {
         let mut models = Vec::with_capacity(batch.len());
         for grant in batch {
-            let donor = grant.donor_id(&new_donor_ids).ok_or_else(|| {
-                ApiError::internal("a new donor of the import has no id")
-            })?;
+            let donor = grant
+                .donor_id(&new_donor_ids)
+                .ok_or_else(|| ApiError::internal("a new donor of the import has no id"))?;
             models.push(grant.model(donor, &tree));
         }
         let written = upsert(&txn, models).await?;
@@ -1043,7 +1113,11 @@ async fn write(
                 None => change,
             });
         }
-        progress.report(ImportPhase::Writing, (done * BATCH + batch.len()).min(total), total);
+        progress.report(
+            ImportPhase::Writing,
+            (done * BATCH + batch.len()).min(total),
+            total,
+        );
     }
     tally.apply(&txn).await?;
     audit::trail::record_all_for(&txn, caller, changes).await?;
@@ -1178,7 +1252,10 @@ mod tests {
     #[test]
     fn new_donor_codes() {
         assert_eq!(donor_code("SIDA"), "SIDA");
-        assert_eq!(donor_code("City of Nairobi (County)"), "CITY-OF-NAIROBI-COUNTY");
+        assert_eq!(
+            donor_code("City of Nairobi (County)"),
+            "CITY-OF-NAIROBI-COUNTY"
+        );
         assert_eq!(donor_code(&"x".repeat(50)).len(), 40);
     }
 
@@ -1188,7 +1265,9 @@ mod tests {
 
     #[test]
     fn columns_are_requested_remembered_or_recognised() {
-        let t = table("Grant,Grant Description,Sponsor,Amount,Curr,Valid From,Valid To,Fund Center,Extra\n");
+        let t = table(
+            "Grant,Grant Description,Sponsor,Amount,Curr,Valid From,Valid To,Fund Center,Extra\n",
+        );
         let (columns, errors) = Columns::resolve(&t, None, &Mapping::new()).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(columns.name(GrantField::Number), "Grant");

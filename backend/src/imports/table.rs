@@ -180,8 +180,8 @@ fn cell_text(cell: &Data) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
-    let mut book: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| TableError::Workbook(e.to_string()))?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| TableError::Workbook(e.to_string()))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or(TableError::NoSheet)?
@@ -211,8 +211,10 @@ mod tests {
 
     #[test]
     fn csv_with_bom_semicolons_and_empty_rows() {
-        let table =
-            Table::read("\u{feff}Grant No.;Title\r\n\r\nG-1; Water \n;\n\n\nG-2;Roads\n".as_bytes()).unwrap();
+        let table = Table::read(
+            "\u{feff}Grant No.;Title\r\n\r\nG-1; Water \n;\n\n\nG-2;Roads\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(table.columns, ["Grant No.", "Title"]);
         let rows: Vec<(usize, &str, &str)> = table
             .rows
@@ -233,7 +235,10 @@ mod tests {
     #[test]
     fn what_is_not_a_table_says_so() {
         assert_eq!(Table::read(b"").unwrap_err(), TableError::Empty);
-        assert_eq!(Table::read(&[0xff, 0xfe, 0x00, 0x41]).unwrap_err(), TableError::NotATable);
+        assert_eq!(
+            Table::read(&[0xff, 0xfe, 0x00, 0x41]).unwrap_err(),
+            TableError::NotATable
+        );
         assert!(matches!(
             Table::read(b"PK\x03\x04 not really a zip").unwrap_err(),
             TableError::Workbook(_)
@@ -259,7 +264,12 @@ mod tests {
         assert_eq!(table.columns, ["Number", "Amount", "Ends"]);
         assert_eq!(table.rows.len(), 2);
         assert_eq!(
-            (table.rows[0].number, table.rows[0].get(0), table.rows[0].get(1), table.rows[0].get(2)),
+            (
+                table.rows[0].number,
+                table.rows[0].get(0),
+                table.rows[0].get(1),
+                table.rows[0].get(2)
+            ),
             (2, "10042", "1250.5", "2020-02-29")
         );
         assert_eq!((table.rows[1].number, table.rows[1].get(0)), (4, "SYN-2"));

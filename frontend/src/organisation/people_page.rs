@@ -66,9 +66,13 @@ pub fn PeoplePage() -> impl IntoView {
 
     let people = load::<People>(move || {
         let term = search.get().trim().to_owned();
-        let chosen = CATEGORIES
-            .into_iter()
-            .find(|c| format!("{c:?}") == category.get());
+        // The option's value is the category's place in `CATEGORIES` (Debug text is not kept
+        // in the size-optimised build).
+        let chosen = category
+            .get()
+            .parse::<usize>()
+            .ok()
+            .and_then(|at| CATEGORIES.get(at).copied());
         let order = sort.get();
         people::Variables {
             search: (!term.is_empty()).then_some(term),
@@ -109,9 +113,9 @@ pub fn PeoplePage() -> impl IntoView {
                     <select data-test="category" on:change=move |e| category.set(event_target_value(&e))
                         prop:value=move || category.get()>
                         <option value="">{tr(Key::CommonAll)}</option>
-                        {CATEGORIES.into_iter().map(|c| {
+                        {CATEGORIES.into_iter().enumerate().map(|(at, c)| {
                             let key = labels::category(c);
-                            view! { <option value=format!("{c:?}")>{tr(key)}</option> }
+                            view! { <option value=at.to_string()>{tr(key)}</option> }
                         }).collect_view()}
                     </select>
                 </label>
