@@ -302,32 +302,36 @@ async fn bad_rows_are_named_and_nothing_is_written(kind: DbKind) {
     let (status, report) = import(&app, &app.client, file.into(), "bad.csv", None, true).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["committed"], false);
-    let errors: Vec<(u64, String)> = report["errors"]
+    let errors: Vec<(u64, String, String)> = report["errors"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| {
+            assert!(!e["message"].as_str().unwrap().is_empty(), "{e}");
             (
                 e["row"].as_u64().unwrap(),
                 e["column"].as_str().unwrap().to_owned(),
+                e["problem"].as_str().unwrap().to_owned(),
             )
         })
         .collect();
-    let expected: Vec<(u64, String)> = [
-        (3, "agreement_end"),
-        (4, "amount"),
-        (4, "org_unit"),
-        (5, "number"),
-        (6, "status"),
-        (7, "officer_email"),
-        (8, "number"),
-        (8, "agreement_end"),
-        (8, "activities_completed_on"),
+    let expected: Vec<(u64, String, String)> = [
+        (3, "agreement_end", "NOT_A_DATE"),
+        (4, "amount", "NOT_AN_AMOUNT"),
+        (4, "org_unit", "UNKNOWN_UNIT"),
+        (5, "number", "REPEATED"),
+        (6, "status", "STATUS_NEEDS_DATE"),
+        (7, "officer_email", "UNKNOWN_PERSON"),
+        (8, "number", "MISSING"),
+        (8, "agreement_end", "END_BEFORE_START"),
+        (8, "activities_completed_on", "IN_FUTURE"),
     ]
     .into_iter()
-    .map(|(row, column)| (row, column.to_owned()))
+    .map(|(row, column, problem)| (row, column.to_owned(), problem.to_owned()))
     .collect();
     assert_eq!(errors, expected, "{report}");
+    assert_eq!(report["errors"][3]["detail"], "2", "the row it repeats");
+    assert_eq!(report["errors"][4]["detail"], "financiallyClosedOn");
     assert_eq!(report["errorCount"], 9);
     assert_eq!(
         grant_count(&app).await,

@@ -634,7 +634,7 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
     let problems = browser.wait_for_text("[data-test=import-problems]").await;
     assert!(problems.starts_with("Problems: 1."), "{problems}");
     let listed = browser.wait_for_text("[data-test=import-error]").await;
-    assert!(listed.contains("donor"), "{listed}");
+    assert!(listed.contains("No column holds “Donor”"), "{listed}");
     assert_eq!(
         browser
             .script("return document.querySelector('#map-orgUnit').value")
@@ -645,6 +645,24 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
     browser
         .assert_accessible("grant import with problems")
         .await;
+    // The problems in Chinese too: they travel as codes and are worded by the app.
+    for (tag, words) in [("zh", "没有任何列对应“捐助方”"), ("en", "No column holds")]
+    {
+        browser
+            .client
+            .find(Locator::Css("[data-test=language]"))
+            .await
+            .unwrap()
+            .select_by_value(tag)
+            .await
+            .unwrap();
+        browser
+            .wait_for_text_containing("[data-test=import-error]", words)
+            .await;
+        browser
+            .assert_accessible(&format!("grant import, {tag}"))
+            .await;
+    }
 
     // Choose the donor's column, check again, import.
     browser

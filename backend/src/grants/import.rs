@@ -15,7 +15,7 @@ use steward_shared::grants::import::{
     FieldColumn, GrantField, GrantImportReport, LISTED_CHANGES, LISTED_ERRORS, RowChange,
 };
 use steward_shared::grants::{GrantStatus, closure_due_on, due_year};
-use steward_shared::imports::{ImportPhase, RowError};
+use steward_shared::imports::{ImportPhase, ImportProblem as P, RowError};
 use steward_shared::organisation::OrgUnitKind;
 
 use super::graphql::GRANT_TYPE;
@@ -165,6 +165,8 @@ impl Columns {
                     None => errors.push(RowError {
                         row: 1,
                         column: column.clone(),
+                        problem: P::ColumnNotInFile,
+                        detail: field.code().to_owned(),
                         message: format!(
                             "The mapping gives column {column:?} for {}, but the file has no such column.",
                             field.code()
@@ -200,6 +202,8 @@ impl Columns {
                 errors.push(RowError {
                     row: 1,
                     column: String::new(),
+                    problem: P::FieldNotMapped,
+                    detail: field.code().to_owned(),
                     message: format!(
                         "No column is mapped to {}: choose the column that holds it.",
                         field.code()
@@ -459,10 +463,12 @@ struct RowCheck<'a> {
 }
 
 impl RowCheck<'_> {
-    fn fail(&mut self, field: GrantField, message: String) {
+    fn fail(&mut self, field: GrantField, problem: P, detail: impl Into<String>, message: String) {
         self.errors.push(RowError {
             row: self.row,
             column: self.columns.name(field),
+            problem,
+            detail: detail.into(),
             message,
         });
     }
@@ -471,7 +477,12 @@ impl RowCheck<'_> {
         match self.columns.get(row, field) {
             Some(text) if !text.is_empty() => Some(text),
             _ => {
-                self.fail(field, format!("The {} is missing.", describe(field)));
+                self.fail(
+                    field,
+                    P::Missing,
+                    "",
+                    format!("The {} is missing.", describe(field)),
+                );
                 None
             }
         }
@@ -482,6 +493,8 @@ impl RowCheck<'_> {
         if text.chars().count() > longest {
             self.fail(
                 field,
+                P::TooLong,
+                longest.to_string(),
                 format!(
                     "The {} is longer than {longest} characters.",
                     describe(field)
@@ -492,15 +505,17 @@ impl RowCheck<'_> {
         Some(text.to_owned())
     }
 
+    /// A required value read by `parse`; a failure is `problem`, naming the text.
     fn value<T>(
         &mut self,
         row: &Row,
         field: GrantField,
+        problem: P,
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<T> {
         let text = self.required(row, field)?;
         parse(text)
-            .map_err(|message| self.fail(field, message))
+            .map_err(|message| self.fail(field, problem, text, message))
             .ok()
     }
 
@@ -511,7 +526,7 @@ impl RowCheck<'_> {
         match parse_date(text) {
             Ok(day) => Some(day),
             Err(message) => {
-                self.fail(field, message);
+                self.fail(field, P::NotADate, text, message);
                 *ok = false;
                 None
             }
@@ -554,12 +569,12 @@ fn check_row(
     let donor = check
         .text(row, F::Donor, 200)
         .map(|text| lookups.donor(&text));
-    let amount = check.value(row, F::Amount, parse_amount);
-    let currency = check.value(row, F::Currency, parse_currency);
-    let agreement_start = check.value(row, F::AgreementStart, |t| {
+    let amount = check.value(row, F::Amount, P::NotAnAmount, parse_amount);
+    let currency = check.value(row, F::Currency, P::NotACurrency, parse_currency);
+    let agreement_start = check.value(row, F::AgreementStart, P::NotADate, |t| {
         parse_date(t).map(|d| d.unwrap_or_default())
     });
-    let agreement_end = check.value(row, F::AgreementEnd, |t| {
+    let agreement_end = check.value(row, F::AgreementEnd, P::NotADate, |t| {
         parse_date(t).map(|d| d.unwrap_or_default())
     });
     let mut dates_ok = true;
@@ -570,7 +585,12 @@ fn check_row(
     let org_unit = check.required(row, F::OrgUnit).and_then(|code| {
         let found = lookups.units.get(&code.to_uppercase()).copied();
         if found.is_none() {
-            check.fail(F::OrgUnit, format!("There is no org unit {code:?} today."));
+            check.fail(
+                F::OrgUnit,
+                P::UnknownUnit,
+                code,
+                format!("There is no org unit {code:?} today."),
+            );
         }
         found
     });
@@ -582,6 +602,8 @@ fn check_row(
             None if !email.contains('@') => {
                 check.fail(
                     F::Officer,
+                    P::NotAnEmail,
+                    email,
                     format!("{email:?} is not an e-mail address: give the officer's address."),
                 );
                 None
@@ -589,6 +611,8 @@ fn check_row(
             None => {
                 check.fail(
                     F::Officer,
+                    P::UnknownPerson,
+                    email,
                     format!("Nobody in Steward has the address {email}: import the person first."),
                 );
                 None
@@ -602,6 +626,8 @@ fn check_row(
             None => {
                 check.fail(
                     F::Status,
+                    P::UnknownStatus,
+                    text,
                     format!(
                         "{text:?} is not a grant status: {}.",
                         GrantStatus::ALL.map(GrantStatus::code).join(", ")
@@ -618,6 +644,8 @@ fn check_row(
     {
         check.fail(
             F::AgreementEnd,
+            P::EndBeforeStart,
+            start.to_string(),
             format!("The agreement ends ({end}) before it starts ({start})."),
         );
     }
@@ -631,6 +659,8 @@ fn check_row(
         {
             check.fail(
                 field,
+                P::InFuture,
+                day.to_string(),
                 format!("{day} is in the future: record a step once it has happened."),
             );
         }
@@ -738,10 +768,12 @@ impl<'a> Planned<'a> {
     fn problems(&self, columns: &Columns) -> Vec<RowError> {
         use GrantField as F;
         let mut problems = Vec::new();
-        let mut fail = |field: GrantField, message: String| {
+        let mut fail = |field: GrantField, problem: P, detail: String, message: String| {
             problems.push(RowError {
                 row: self.incoming.row,
                 column: columns.name(field),
+                problem,
+                detail,
                 message,
             })
         };
@@ -752,6 +784,8 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::ActivitiesCompletedOn,
+                P::BeforePreviousStep,
+                start.to_string(),
                 format!(
                     "Field activities cannot end ({done}) before the agreement starts ({start})."
                 ),
@@ -762,6 +796,8 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::OperationallyClosedOn,
+                P::BeforePreviousStep,
+                done.to_string(),
                 format!(
                     "Operational closure ({closed}) cannot come before the end of field activities ({done})."
                 ),
@@ -773,6 +809,8 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::FinanciallyClosedOn,
+                P::BeforePreviousStep,
+                earlier.to_string(),
                 format!(
                     "Financial closure ({closed}) cannot come before {earlier}, the previous step."
                 ),
@@ -795,6 +833,8 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::Status,
+                P::StatusNeedsDate,
+                field.code().to_owned(),
                 format!(
                     "A grant that is {status_text} needs its {}.",
                     describe(field)
@@ -809,6 +849,8 @@ impl<'a> Planned<'a> {
         {
             fail(
                 F::Status,
+                P::ClosedDateWithOpenStatus,
+                String::new(),
                 format!("The grant has a financial closure date but its status is {status_text}."),
             );
         }
@@ -955,6 +997,8 @@ async fn check_file(db: &Db, request: &ImportRequest, progress: &Progress) -> Ap
                     Some(first) => errors.push(RowError {
                         row: row.number,
                         column: columns.name(GrantField::Number),
+                        problem: P::Repeated,
+                        detail: first.to_string(),
                         message: format!(
                             "Grant {} is on row {first} already: each grant once.",
                             grant.number

@@ -7,12 +7,12 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use steward_shared::grants::import::{FieldColumn, GrantField, GrantImportReport};
-use steward_shared::imports::{ImportPhase, ImportProgress};
+use steward_shared::imports::{ImportPhase, ImportProblem, ImportProgress, RowError};
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorView;
-use crate::i18n::{Key, tr, use_i18n};
+use crate::i18n::{I18n, Key, tr, use_i18n};
 
 /// Where the page is.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,36 @@ enum Stage {
     Running(Option<ImportProgress>),
     Done(GrantImportReport),
     Failed(ApiError),
+}
+
+/// A problem with a row in the reader's language; a field named in it by its label.
+fn problem_text(i18n: I18n, error: &RowError) -> String {
+    use ImportProblem as P;
+    let key = match error.problem {
+        P::ColumnNotInFile => Key::ImportsProblemColumnNotInFile,
+        P::FieldNotMapped => Key::ImportsProblemFieldNotMapped,
+        P::Missing => Key::ImportsProblemMissing,
+        P::TooLong => Key::ImportsProblemTooLong,
+        P::NotADate => Key::ImportsProblemNotADate,
+        P::NotAnAmount => Key::ImportsProblemNotAnAmount,
+        P::NotACurrency => Key::ImportsProblemNotACurrency,
+        P::UnknownUnit => Key::ImportsProblemUnknownUnit,
+        P::NotAnEmail => Key::ImportsProblemNotAnEmail,
+        P::UnknownPerson => Key::ImportsProblemUnknownPerson,
+        P::UnknownStatus => Key::ImportsProblemUnknownStatus,
+        P::Repeated => Key::ImportsProblemRepeated,
+        P::EndBeforeStart => Key::ImportsProblemEndBeforeStart,
+        P::InFuture => Key::ImportsProblemInFuture,
+        P::BeforePreviousStep => Key::ImportsProblemBeforePreviousStep,
+        P::StatusNeedsDate => Key::ImportsProblemStatusNeedsDate,
+        P::ClosedDateWithOpenStatus => Key::ImportsProblemClosedDateWithOpenStatus,
+        P::Unreadable => Key::ImportsProblemUnreadable,
+    };
+    let detail = match GrantField::parse(&error.detail) {
+        Some(field) => i18n.t(field_label(field)),
+        None => error.detail.as_str(),
+    };
+    i18n.tf(key, &[("detail", detail)])
 }
 
 fn field_label(field: GrantField) -> Key {
@@ -224,12 +254,17 @@ fn Report(
                         <p class="muted">{move || i18n.tf(Key::GrantsImportListed, &[("shown", &shown)])}</p>
                     })}
                     <ol class="import-problems">
-                        {report.errors.into_iter().map(|e| view! {
-                            <li data-test="import-error">
-                                <span class="muted">{tr(Key::GrantsImportRow)} " " {e.row}
-                                    {(!e.column.is_empty()).then(|| format!(" · {}", e.column))}</span>
-                                ": " {e.message}
-                            </li>
+                        {report.errors.into_iter().map(|e| {
+                            let place = match e.column.as_str() {
+                                "" => e.row.to_string(),
+                                column => format!("{} · {column}", e.row),
+                            };
+                            view! {
+                                <li data-test="import-error">
+                                    <span class="muted">{tr(Key::GrantsImportRow)} " " {place}</span>
+                                    ": " {move || problem_text(i18n, &e)}
+                                </li>
+                            }
                         }).collect_view()}
                     </ol>
                 }
