@@ -702,6 +702,18 @@ async fn a_finance_officer_maps_checks_and_imports_an_erp_file_on_a_phone() {
         stored["data"]["grant"],
         serde_json::json!({ "amount": "50000.00", "currency": "EUR", "closureDueOn": "2025-12-30" })
     );
+    // The grant's page tells its history in words.
+    browser
+        .client
+        .goto(&app.url("/grants/BRW-002"))
+        .await
+        .unwrap();
+    let history = browser
+        .wait_for_text_containing("[data-test=history]", "Imported from the ERP")
+        .await;
+    let importer = demo_account(&app, "FINANCE_OFFICER").await;
+    assert!(history.contains(&importer), "the importer: {history}");
+    browser.assert_accessible("an imported grant").await;
     let _ = std::fs::remove_file(&file);
     browser.assert_no_javascript_errors().await;
     browser.close().await;

@@ -101,10 +101,12 @@ fn GrantDetails(grant: grant_detail::GrantDetailGrant, reload: RwSignal<u32>) ->
         <ul class="history" data-test="history">
             {grant.history.into_iter().map(|entry| {
                 let at = entry.at.clone();
+                let action = entry.action;
+                let action = move || action_label(&action).map_or_else(|| action.clone(), |key| i18n.t(key).to_owned());
                 view! {
                     <li>
                         <span class="muted">{move || i18n.date_time(&at)}</span> " "
-                        {entry.action} " · " {entry.actor}
+                        {action} " · " {entry.actor}
                         {entry.reason.map(|r| view! { " · " <em>{r}</em> })}
                     </li>
                 }
@@ -190,4 +192,17 @@ fn NextStep(id: String, version: i64, status: GrantStatus, reload: RwSignal<u32>
         </form>
     }
     .into_any()
+}
+
+/// What a history entry's action (as the audit trail records it) says in the reader's
+/// language; `None` for an action the app has no words for (shown as recorded).
+fn action_label(action: &str) -> Option<Key> {
+    Some(match action {
+        "complete activities" => Key::GrantsActionCompleted,
+        "submit for closure" => Key::GrantsActionSubmitted,
+        "approve closure" => Key::GrantsActionApproved,
+        "reopen" => Key::GrantsActionReopened,
+        "import" => Key::GrantsActionImported,
+        _ => return None,
+    })
 }
