@@ -10,6 +10,7 @@ mod m20261126_000001_organisation;
 mod m20261126_000002_access;
 mod m20261126_000003_grants;
 mod m20261127_000004_imports;
+mod m20261127_000005_open_grant_deadlines;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_access::Migration),
             Box::new(m20261126_000003_grants::Migration),
             Box::new(m20261127_000004_imports::Migration),
+            Box::new(m20261127_000005_open_grant_deadlines::Migration),
         ]
     }
 }

@@ -292,7 +292,7 @@ async fn migrate_applies_migrations_and_exits() {
         String::from_utf8_lossy(&output.stderr)
     );
     let db = steward::db::Db::connect(&url).await.unwrap();
-    assert_eq!(db.applied_migrations().await.unwrap().len(), 4);
+    assert_eq!(db.applied_migrations().await.unwrap().len(), 5);
     db.close().await;
 }
 

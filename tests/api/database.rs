@@ -117,7 +117,8 @@ async fn copies_starting_together_migrate_and_load_demo_data_once(kind: DbKind) 
             "m20261126_000001_organisation".to_owned(),
             "m20261126_000002_access".to_owned(),
             "m20261126_000003_grants".to_owned(),
-            "m20261127_000004_imports".to_owned()
+            "m20261127_000004_imports".to_owned(),
+            "m20261127_000005_open_grant_deadlines".to_owned()
         ]
     );
     assert_eq!(

@@ -440,3 +440,58 @@ on_both_databases!(
     grant_lists_filter_and_page,
     filtered_grant_lists_export_as_csv_and_xlsx,
 );
+
+/// The overdue backlog reads the partial indexes over open grants, closures per month the one
+/// over closed grants (SQLite's planner is deterministic; PostgreSQL's choice depends on the
+/// table's size, measured by the benchmark).
+#[tokio::test]
+async fn the_backlog_reads_the_open_grants_indexes() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use steward::grants::analytics::{Cohorts, backlog_statement, monthly_statement};
+    let Some(app) = TestApp::spawn(DbKind::Sqlite).await else {
+        return;
+    };
+    let conn = app.db.reader();
+    let backend = conn.get_database_backend();
+    let today = chrono::Utc::now().date_naive();
+    let two_years_ago = today - chrono::Duration::days(730);
+    let monthly = monthly_statement(backend, &Cohorts::default(), two_years_ago, today);
+    for (statement, index) in [
+        (
+            backlog_statement(&Cohorts::default(), today),
+            "ix_grant_open_due",
+        ),
+        (
+            backlog_statement(
+                &Cohorts {
+                    divisions: Some(vec![1]),
+                    from_year: Some(2012),
+                    to_year: Some(2019),
+                    ..Cohorts::default()
+                },
+                today,
+            ),
+            "ix_grant_open_division_due",
+        ),
+        (monthly, "ix_grant_closed_on"),
+    ] {
+        let statement = backend.build(&statement);
+        let plan = conn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!("EXPLAIN QUERY PLAN {}", statement.sql),
+                statement.values.map(|v| v.0).unwrap_or_default(),
+            ))
+            .await
+            .unwrap();
+        let plan: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(
+            plan.iter().any(|step| step.contains(index)),
+            "{index}: {plan:?}"
+        );
+    }
+    app.stop().await;
+}

@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use steward_shared::access::Operation;
-use steward_shared::grants::{AgeingBand, GrantStatus};
+use steward_shared::grants::AgeingBand;
 
+use super::grant;
 use super::graphql::{DONOR_TYPE, Donor};
 use crate::access::permissions::{Subject, authorize};
 use crate::graphql::relay::{global_id, parse_global_id_of};
@@ -102,11 +103,21 @@ impl Cohorts {
     fn condition(&self, table: &str) -> Cond {
         let col = |name: &str| Expr::col((Alias::new(table), Alias::new(name)));
         let mut all = Cond::all();
-        if let Some(from) = self.from_year {
-            all = all.add(col("due_year").gte(from));
+        // On the grants the cohort years are read as a range of deadlines, which the indexes
+        // on `closure_due_on` serve (the year is the deadline's year); on the tally, the year.
+        let first_day = |year: i32| NaiveDate::from_ymd_opt(year, 1, 1);
+        match (table, self.from_year.map(|y| (y, first_day(y)))) {
+            ("grant", Some((_, Some(day)))) => all = all.add(col("closure_due_on").gte(day)),
+            (_, Some((year, _))) => all = all.add(col("due_year").gte(year)),
+            (_, None) => {}
         }
-        if let Some(to) = self.to_year {
-            all = all.add(col("due_year").lte(to));
+        match (
+            table,
+            self.to_year.map(|y| (y, first_day(y.saturating_add(1)))),
+        ) {
+            ("grant", Some((_, Some(day)))) => all = all.add(col("closure_due_on").lt(day)),
+            (_, Some((year, _))) => all = all.add(col("due_year").lte(year)),
+            (_, None) => {}
         }
         for (name, values) in [
             ("division_id", &self.divisions),
@@ -309,10 +320,8 @@ fn band_code(band: AgeingBand) -> &'static str {
 }
 
 fn open_grants(cohorts: &Cohorts) -> Cond {
-    let col = |name: &str| Expr::col((Alias::new("grant"), Alias::new(name)));
     Cond::all()
-        .add(col("financially_closed_on").is_null())
-        .add(col("status").ne(GrantStatus::Cancelled.code()))
+        .add(grant::open())
         .add(cohorts.condition("grant"))
 }
 

@@ -49,6 +49,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The condition for an open grant (not financially closed, not cancelled), written exactly as
+/// the predicate of the partial indexes over open grants (`ix_grant_open_*`): the databases
+/// use such an index only when the query states its predicate, with the status as a literal.
+pub fn open() -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust(OPEN_PREDICATE)
+}
+
+/// The predicate, as the migration that made the indexes wrote it.
+pub const OPEN_PREDICATE: &str = "financially_closed_on IS NULL AND status <> 'CANCELLED'";
+
 impl Model {
     pub fn status(&self) -> GrantStatus {
         GrantStatus::parse(&self.status).unwrap_or(GrantStatus::Active)

@@ -331,9 +331,7 @@ pub fn condition(filter: GrantFilter, today: NaiveDate) -> ApiResult<Condition> 
     if let Some(officer) = filter.officer {
         all = all.add(C::OfficerPersonId.eq(parse_global_id_of(&officer, PERSON_TYPE)?));
     }
-    let open = Condition::all()
-        .add(C::FinanciallyClosedOn.is_null())
-        .add(C::Status.ne(GrantStatus::Cancelled.code()));
+    let open = Condition::all().add(grant::open());
     match filter.overdue {
         Some(true) => all = all.add(open.clone().add(C::ClosureDueOn.lt(today))),
         Some(false) => {
@@ -370,9 +368,7 @@ pub fn condition(filter: GrantFilter, today: NaiveDate) -> ApiResult<Condition> 
 fn state_condition(state: ClosureState, today: NaiveDate) -> Condition {
     use grant::Column as C;
     let not_cancelled = C::Status.ne(GrantStatus::Cancelled.code());
-    let open = Condition::all()
-        .add(not_cancelled.clone())
-        .add(C::FinanciallyClosedOn.is_null());
+    let open = Condition::all().add(grant::open());
     let closed = Condition::all()
         .add(not_cancelled)
         .add(C::FinanciallyClosedOn.is_not_null());
