@@ -171,6 +171,12 @@ async fn run(kind: DbKind, grants: usize) {
             vec![rates_statement(Some(ClosureDimension::Division), &donor_and_region)],
         ),
         (
+            "backlog ageing, all grants (the dashboard's)",
+            "{ closureBacklog { band grants } }".into(),
+            json!({}),
+            vec![backlog_statement(&Cohorts::default(), today)],
+        ),
+        (
             "backlog ageing, one division (reads the grants)",
             "query($v: ID!) { closureBacklog(filter: { divisions: [$v] }) { band grants } }".into(),
             json!({ "v": division }),

@@ -96,15 +96,15 @@ impl Change {
     }
 }
 
-/// Records `change` on `conn`, which must be the transaction that makes the change.
-pub async fn record<C: ConnectionTrait>(
-    conn: &C,
+/// The row that records `change`.
+fn row(
     actor: &Actor,
     request_id: Option<&str>,
+    at: chrono::DateTime<Utc>,
     change: Change,
-) -> Result<(), DbErr> {
+) -> audit_record::ActiveModel {
     audit_record::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(at),
         actor_account_id: Set(actor.account_id()),
         actor: Set(actor.label()),
         request_id: Set(request_id.map(str::to_owned)),
@@ -116,9 +116,19 @@ pub async fn record<C: ConnectionTrait>(
         reason: Set(change.reason),
         ..Default::default()
     }
-    .insert(conn)
-    .await
-    .map(|_| ())
+}
+
+/// Records `change` on `conn`, which must be the transaction that makes the change.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    request_id: Option<&str>,
+    change: Change,
+) -> Result<(), DbErr> {
+    row(actor, request_id, Utc::now(), change)
+        .insert(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Audit records per INSERT: 10 values each, far below the databases' parameter limits.
@@ -131,21 +141,11 @@ pub async fn record_all_for<C: ConnectionTrait>(
     changes: Vec<Change>,
 ) -> Result<(), DbErr> {
     let actor = Actor::of(caller);
-    let (account, label) = (actor.account_id(), actor.label());
+    let request_id = caller.request_id.as_deref();
     let at = Utc::now();
-    let mut rows = changes.into_iter().map(|change| audit_record::ActiveModel {
-        at: Set(at),
-        actor_account_id: Set(account),
-        actor: Set(label.clone()),
-        request_id: Set(caller.request_id.clone()),
-        entity: Set(change.entity.to_owned()),
-        record_id: Set(change.record_id.to_string()),
-        action: Set(change.action.to_owned()),
-        before: Set(change.before.map(|v| v.to_string())),
-        after: Set(change.after.map(|v| v.to_string())),
-        reason: Set(change.reason),
-        ..Default::default()
-    });
+    let mut rows = changes
+        .into_iter()
+        .map(|change| row(&actor, request_id, at, change));
     loop {
         let batch: Vec<_> = rows.by_ref().take(RECORD_BATCH).collect();
         if batch.is_empty() {
