@@ -24,6 +24,33 @@ pub enum TableError {
     NoSheet,
     #[error("Row {row} could not be read: {message}.")]
     Row { row: usize, message: String },
+    #[error(
+        "The workbook expands to more than {} MB: export fewer rows, or as CSV.",
+        MAX_EXPANDED_BYTES / (1024 * 1024)
+    )]
+    Expands,
+}
+
+/// The most a workbook may expand to when unpacked. Ordinary sheets expand about tenfold, so
+/// a full 32 MB upload stays well below; more is a crafted file that would exhaust memory.
+const MAX_EXPANDED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Refuses a workbook whose parts add up to more than `limit` bytes unpacked (as its ZIP
+/// directory declares them; the reader does not unpack an entry beyond its declared size).
+fn check_expansion(bytes: &[u8], limit: u64) -> Result<(), TableError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| TableError::Workbook(e.to_string()))?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| TableError::Workbook(e.to_string()))?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > limit {
+        return Err(TableError::Expands);
+    }
+    Ok(())
 }
 
 /// One data row: its number in the spreadsheet and its cells (trimmed text).
@@ -180,6 +207,7 @@ fn cell_text(cell: &Data) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
+    check_expansion(bytes, MAX_EXPANDED_BYTES)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| TableError::Workbook(e.to_string()))?;
     let range = book
@@ -273,5 +301,8 @@ mod tests {
             (2, "10042", "1250.5", "2020-02-29")
         );
         assert_eq!((table.rows[1].number, table.rows[1].get(0)), (4, "SYN-2"));
+        // The same workbook is refused when it may expand to less than it does.
+        assert_eq!(check_expansion(&bytes, 1_000), Err(TableError::Expands));
+        assert_eq!(check_expansion(&bytes, MAX_EXPANDED_BYTES), Ok(()));
     }
 }
