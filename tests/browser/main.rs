@@ -600,6 +600,45 @@ async fn the_closure_dashboard_drills_down_to_a_grant_on_a_phone() {
     browser
         .assert_accessible("closure dashboard in Chinese")
         .await;
+
+    // A new first cohort reloads the dashboard, and the keyboard stays in the year field.
+    let from_year = browser
+        .client
+        .find(Locator::Css(
+            "[data-test=closure-filters] input[type=number]",
+        ))
+        .await
+        .unwrap();
+    from_year.clear().await.unwrap();
+    from_year.send_keys("2015\u{e007}").await.unwrap();
+    let mut headline = String::new();
+    for _ in 0..100 {
+        headline = browser
+            .script(
+                "return document.querySelector('[data-test=closure-headline]')?.textContent ?? ''",
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if !headline.is_empty() && !headline.contains("1,346") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        !headline.contains("1,346") && headline.contains('%'),
+        "{headline}"
+    );
+    assert_eq!(
+        browser
+            .script(
+                "return document.activeElement === document.querySelector('[data-test=closure-filters] input[type=number]')"
+            )
+            .await,
+        true,
+        "focus kept after the reload"
+    );
     browser.assert_no_javascript_errors().await;
     browser.close().await;
     app.stop().await;
