@@ -178,6 +178,21 @@ impl Db {
         Ok(txn)
     }
 
+    /// Refreshes PostgreSQL's planner statistics of `table` after a bulk write (an import,
+    /// `steward generate`). Until its autovacuum comes round (a minute or more) the statistics
+    /// describe the smaller table, and the planner may scan the whole table for lookups by key
+    /// (measured: 159 s instead of 2 s to re-import 100,000 grants). SQLite's planner needs no
+    /// statistics for those lookups. A failure costs only speed, so it is logged.
+    pub async fn refresh_statistics(&self, table: &str) {
+        if self.backend() != DbBackend::Postgres {
+            return;
+        }
+        let statement = format!("ANALYZE \"{table}\"");
+        if let Err(error) = self.writer.execute_unprepared(&statement).await {
+            tracing::warn!(%error, table, "could not refresh the planner's statistics");
+        }
+    }
+
     /// Is the database reachable and answering?
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.reader.ping().await?;

@@ -91,6 +91,6 @@ pub async fn generate(
     }
     tally::rebuild(&txn).await?;
     txn.commit().await?;
-    super::import::refresh_statistics(db).await;
+    db.refresh_statistics("grant").await;
     Ok(written)
 }

@@ -1,7 +1,8 @@
 //! Grants imported from the ERP's export (CSV or XLSX): the file's columns mapped to grant
 //! fields (given once, then remembered), every row checked, the rows compared with the stored
-//! grants by number, and, when asked and nothing is wrong, all new and changed grants written
-//! in one transaction with their audit records and the closure tally.
+//! grants by number (inside the write transaction when committing), and, when asked and
+//! nothing is wrong, all new and changed grants written in that transaction with their audit
+//! records and the closure tally.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -9,7 +10,8 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use steward_shared::grants::import::{
     FieldColumn, GrantField, GrantImportReport, LISTED_CHANGES, LISTED_ERRORS, RowChange,
@@ -716,6 +718,8 @@ struct Planned<'a> {
     dates: Dates,
     officer: Option<i32>,
     status: GrantStatus,
+    /// The fields that differ from the stored grant (empty for a new one).
+    changed: Vec<GrantField>,
 }
 
 impl<'a> Planned<'a> {
@@ -755,13 +759,21 @@ impl<'a> Planned<'a> {
             Some(officer) => officer,
             None => before.and_then(|b| b.officer_person_id),
         };
-        Planned {
+        let mut planned = Planned {
             incoming,
             before,
             dates,
             officer,
             status,
-        }
+            changed: Vec::new(),
+        };
+        planned.changed = planned.changed_fields();
+        planned
+    }
+
+    /// Whether the import writes this grant: new, or changed.
+    fn writes(&self) -> bool {
+        self.before.is_none() || !self.changed.is_empty()
     }
 
     /// The rules a whole grant keeps: dates in order, the status matching the dates.
@@ -864,8 +876,8 @@ impl<'a> Planned<'a> {
         }
     }
 
-    /// The fields that differ from the stored grant.
-    fn changed_fields(&self, new_donor_ids: &[i32]) -> Vec<GrantField> {
+    /// The fields that differ from the stored grant (a donor new to Steward always differs).
+    fn changed_fields(&self) -> Vec<GrantField> {
         use GrantField as F;
         let Some(b) = self.before else {
             return Vec::new();
@@ -874,7 +886,7 @@ impl<'a> Planned<'a> {
         let d = &self.dates;
         [
             (F::Title, b.title != i.title),
-            (F::Donor, self.donor_id(new_donor_ids) != Some(b.donor_id)),
+            (F::Donor, self.incoming.donor != DonorRef::Known(b.donor_id)),
             (F::Amount, b.amount != i.amount),
             (F::Currency, b.currency != i.currency),
             (F::AgreementStart, b.agreement_start != i.agreement_start),
@@ -1034,12 +1046,10 @@ pub async fn import_grants(
     let Checked {
         columns,
         incoming,
-        mut errors,
+        errors,
         rows,
         lookups,
     } = check_file(db, &request, progress).await?;
-    let numbers: Vec<&str> = incoming.iter().map(|g| g.number.as_str()).collect();
-    let stored = stored_grants(db.reader(), &numbers, false).await?;
     let mut report = GrantImportReport {
         rows,
         columns: columns.names.clone(),
@@ -1047,32 +1057,61 @@ pub async fn import_grants(
         new_donors: lookups.new_donors.clone(),
         ..GrantImportReport::default()
     };
-    for grant in &incoming {
-        let planned = Planned::new(grant, stored.get(&grant.number));
-        errors.extend(planned.problems(&columns));
-        count(&mut report, &planned, &[]);
-    }
-    errors.sort_by_key(|e| e.row);
-    report.error_count = errors.len();
-    errors.truncate(LISTED_ERRORS);
-    report.errors = errors;
-    if request.commit && report.error_count == 0 {
-        let written = write(db, caller, &columns, &incoming, &lookups, progress).await?;
-        report.committed = true;
-        if written >= REFRESH_STATISTICS_AFTER {
-            refresh_statistics(db).await;
+    let numbers: Vec<&str> = incoming.iter().map(|g| g.number.as_str()).collect();
+    if request.commit && errors.is_empty() {
+        // Compared with the grants as the write transaction sees them (and holds them), so
+        // what is checked, counted and replaced is what it writes over.
+        let txn = db.begin_write().await?;
+        let stored = stored_grants(&txn, &numbers, true).await?;
+        let planned = plan(&incoming, &stored);
+        assess(&mut report, errors, &planned, &columns);
+        if report.error_count == 0 {
+            let written = write(txn, caller, &columns, &planned, &lookups, progress).await?;
+            report.committed = true;
+            if written >= REFRESH_STATISTICS_AFTER {
+                db.refresh_statistics("grant").await;
+            }
         }
+    } else {
+        let stored = stored_grants(db.reader(), &numbers, false).await?;
+        assess(&mut report, errors, &plan(&incoming, &stored), &columns);
     }
     report.milliseconds = started.elapsed().as_millis() as u64;
     Ok(report)
 }
 
-fn count(report: &mut GrantImportReport, planned: &Planned, new_donor_ids: &[i32]) {
-    let fields = planned.changed_fields(new_donor_ids);
+fn plan<'a>(
+    incoming: &'a [Incoming],
+    stored: &'a HashMap<String, grant::Model>,
+) -> Vec<Planned<'a>> {
+    incoming
+        .iter()
+        .map(|grant| Planned::new(grant, stored.get(&grant.number)))
+        .collect()
+}
+
+/// Adds the whole-grant problems to the rows' and counts new, changed and unchanged grants.
+fn assess(
+    report: &mut GrantImportReport,
+    mut errors: Vec<RowError>,
+    planned: &[Planned],
+    columns: &Columns,
+) {
+    for grant in planned {
+        errors.extend(grant.problems(columns));
+        count(report, grant);
+    }
+    errors.sort_by_key(|e| e.row);
+    report.error_count = errors.len();
+    errors.truncate(LISTED_ERRORS);
+    report.errors = errors;
+}
+
+fn count(report: &mut GrantImportReport, planned: &Planned) {
     let new = planned.before.is_none();
     if new {
         report.new += 1;
-    } else if fields.is_empty() {
+    } else if planned.changed.is_empty() {
         report.unchanged += 1;
         return;
     } else {
@@ -1083,59 +1122,33 @@ fn count(report: &mut GrantImportReport, planned: &Planned, new_donor_ids: &[i32
             row: planned.incoming.row,
             number: planned.incoming.number.clone(),
             new,
-            fields,
+            fields: planned.changed.clone(),
         });
     }
 }
 
-/// Writes the new and changed grants, in one transaction with the new donors, the audit
-/// records, the tally and the remembered mapping. The stored grants are read again inside it,
-/// so what is compared and replaced is what the transaction sees.
 /// Rows written after which the database's planner statistics are refreshed.
 const REFRESH_STATISTICS_AFTER: usize = 1_000;
 
-/// After a large import (or `steward generate`) PostgreSQL's statistics still describe the smaller table until its
-/// autovacuum comes round (a minute or more); meanwhile the planner may scan the whole table
-/// for lookups by number (measured: 159 s instead of 3 s to re-import 100,000 grants). A
-/// failure here costs only speed, so it is logged, not returned.
-pub(crate) async fn refresh_statistics(db: &Db) {
-    if db.backend() != DbBackend::Postgres {
-        return;
-    }
-    if let Err(error) = db.writer().execute_unprepared("ANALYZE \"grant\"").await {
-        tracing::warn!(%error, "could not refresh the grant table's statistics");
-    }
-}
-
-/// Returns how many grants were written.
+/// Writes the new and changed grants in `txn`, with the new donors, the audit records, the
+/// tally and the remembered mapping, and commits; returns how many grants were written.
 async fn write(
-    db: &Db,
+    txn: DatabaseTransaction,
     caller: &Caller,
     columns: &Columns,
-    incoming: &[Incoming],
+    planned: &[Planned<'_>],
     lookups: &Lookups,
     progress: &Progress,
 ) -> ApiResult<usize> {
-    let txn = db.begin_write().await?;
     let tree = Tree::load(&txn, lookups.today).await?;
     let mut changes = Vec::new();
     let new_donor_ids = insert_donors(&txn, &lookups.new_donors, &mut changes).await?;
-    let numbers: Vec<&str> = incoming.iter().map(|g| g.number.as_str()).collect();
-    let stored = stored_grants(&txn, &numbers, true).await?;
-    let planned: Vec<Planned> = incoming
-        .iter()
-        .map(|grant| Planned::new(grant, stored.get(&grant.number)))
-        .filter(|p| p.before.is_none() || !p.changed_fields(&new_donor_ids).is_empty())
-        .collect();
-    if planned.iter().any(|p| !p.problems(columns).is_empty()) {
-        return Err(ApiError::conflict(
-            "Grants changed while the file was being checked: check the file again.",
-        ));
-    }
+    let writes: Vec<&Planned> = planned.iter().filter(|p| p.writes()).collect();
     let mut tally = TallyChanges::default();
-    let total = planned.len();
+    let total = writes.len();
+    let mut done = 0;
     progress.report(ImportPhase::Writing, 0, total);
-    for (done, batch) in planned.chunks(BATCH).enumerate() {
+    for batch in writes.chunks(BATCH) {
         let mut models = Vec::with_capacity(batch.len());
         for grant in batch {
             let donor = grant
@@ -1157,11 +1170,8 @@ async fn write(
                 None => change,
             });
         }
-        progress.report(
-            ImportPhase::Writing,
-            (done * BATCH + batch.len()).min(total),
-            total,
-        );
+        done += batch.len();
+        progress.report(ImportPhase::Writing, done, total);
     }
     tally.apply(&txn).await?;
     audit::trail::record_all_for(&txn, caller, changes).await?;
