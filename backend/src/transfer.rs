@@ -311,17 +311,14 @@ fn streamed_import(state: AppState, caller: Caller, request: GrantImportRequest)
             let line = ndjson_line::<GrantImportReport>(&ImportEvent::Progress(step));
             return Some((Ok::<_, Infallible>(line), Some((receiver, task))));
         }
-        let event = match task.await {
-            Ok(Ok(report)) => ImportEvent::Report(report),
-            Ok(Err(error)) => {
-                error.log();
-                ImportEvent::Error(ImportFailure {
-                    code: error.code(),
-                    message: error.message(),
-                })
-            }
-            Err(failed) => {
-                let error = ApiError::internal(format!("the import task failed: {failed}"));
+        let result = task.await.unwrap_or_else(|failed| {
+            Err(ApiError::internal(format!(
+                "the import task failed: {failed}"
+            )))
+        });
+        let event = match result {
+            Ok(report) => ImportEvent::Report(report),
+            Err(error) => {
                 error.log();
                 ImportEvent::Error(ImportFailure {
                     code: error.code(),
