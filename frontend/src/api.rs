@@ -99,9 +99,11 @@ pub async fn send(body: String) -> Result<Answer, ApiError> {
 /// Parses the JSON with the browser's own parser and reads the typed value from the result:
 /// much less code per response type than a Rust JSON parser inlined into each one.
 fn parse<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ApiError> {
-    let value = js_sys::JSON::parse(&answer.text)
-        .map_err(|_| ApiError::network("the server's answer is not JSON"))?;
-    serde_wasm_bindgen::from_value(value).map_err(ApiError::network)
+    read_value(parse_json(&answer.text)?)
+}
+
+fn parse_json(text: &str) -> Result<wasm_bindgen::JsValue, ApiError> {
+    js_sys::JSON::parse(text).map_err(|_| ApiError::network("the server's answer is not JSON"))
 }
 
 fn first_error(errors: Option<&Vec<ServerError>>, answer: &Answer) -> Result<(), ApiError> {
@@ -206,8 +208,7 @@ pub async fn import<R: serde::de::DeserializeOwned>(
             // Each line is an `ImportEvent`: one key naming what it holds. Read by the key, so
             // only the three payloads need decoders (a decoder for the tagged enum itself
             // costs ~7 KB of wasm).
-            let event = js_sys::JSON::parse(&String::from_utf8_lossy(&line))
-                .map_err(|_| ApiError::network("the server's answer is not JSON"))?;
+            let event = parse_json(&String::from_utf8_lossy(&line))?;
             let part = |name: &str| {
                 js_sys::Reflect::get(&event, &name.into())
                     .ok()
